@@ -1,0 +1,766 @@
+"""Code: turn a sentence's mentions into events (source, code, target).
+
+A shallow, rule-based reading of the sentence, no parser:
+
+1. actor phrases are built from adjacent mentions ("Israeli Prime Minister
+   Benjamin Netanyahu", "the heads of the intelligence services of the United
+   States, Israel and Egypt") and joined into compounds ("Egypt and Qatar");
+2. each verb pattern looks left for its subject inside its clause, skipping
+   actors that follow a preposition, and right for its target;
+3. reported speech ("X said Y will ..."): an act of the speaker's own side is
+   coded with the speaker as source; a third party's act is hearsay and not
+   coded; otherwise the speaker's statement is coded;
+4. negation and refusal turn a code into its rejection (the pattern's
+   `negated`), intent cues into the 03x intent code, the passive swaps
+   source and target, and nominal events ("talks between X and Y") are coded
+   between their participants.
+
+Article-level state (`ArticleContext`) resolves surnames, titles, pronouns and
+"the two countries" to actors named earlier.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from .codebook import Codebook, Lexeme, Role
+from .match import Mention, VerbMatch, find_cues, match_lexicon, match_verbs
+from .resolve.places import Place, fold, lookup_city
+from .text import Token, tokenize
+
+ACTOR_PRIORITY = ("person", "group", "org", "institution", "demonym", "capital", "country", "adjective", "agent")
+COUNTRYISH = {"country", "adjective", "capital", "demonym"}
+
+
+@dataclass(slots=True)
+class Actor:
+    code: str
+    name: str
+    country: str | None
+    role: str | None
+    kind: str                       # person group org institution country agent pronoun ...
+    needs_country: bool = False     # a bare agent ("police") still to be placed
+
+    @property
+    def resolved(self) -> bool:
+        return bool(self.code) and not self.needs_country
+
+
+@dataclass(slots=True)
+class Group:
+    """An actor phrase or a compound of phrases, with its token span."""
+
+    start: int
+    end: int
+    actors: list[Actor]
+    prep: str | None = None         # preposition right before the phrase
+    possessive: bool = False        # "Hamas's objective": not a subject
+    pronoun: str | None = None
+    text: str = ""
+
+
+@dataclass(slots=True)
+class PlaceMention:
+    start: int
+    end: int
+    place: Place
+    prep: str
+
+
+@dataclass(slots=True)
+class Event:
+    code: str
+    source: Actor
+    target: Actor | None
+    rule_id: str
+    evidence: str
+    anchor: int                      # token index of the trigger, for date and place
+    clause: tuple[int, int]
+    source_text: str = ""
+    target_text: str = ""
+
+
+@dataclass
+class ArticleContext:
+    """What earlier sentences of the article established."""
+
+    event_date: dt.date | None = None
+    dateline_country: str | None = None
+    names: dict[str, Actor] = field(default_factory=dict)     # folded name or surname -> actor
+    last_person: Actor | None = None
+    last_actor: Actor | None = None
+    by_role: dict[str, Actor] = field(default_factory=dict)
+    last_compound: list[Actor] = field(default_factory=list)
+    previous_date: dt.date | None = None
+
+    def remember(self, actor: Actor, name_tokens: list[str] | None = None) -> None:
+        if not actor.resolved:
+            return
+        if actor.kind == "person":
+            self.last_person = actor
+        else:
+            self.last_actor = actor
+        if actor.role:
+            self.by_role[actor.role] = actor
+        if name_tokens:
+            full = fold(" ".join(name_tokens))
+            self.names[full] = actor
+            self.names[fold(name_tokens[-1])] = actor
+
+
+@dataclass(slots=True)
+class SentenceAnalysis:
+    """Everything the coder saw in a sentence: what `explain` prints."""
+
+    tokens: list[Token]
+    mentions: list[Mention]
+    groups: list[Group]
+    verbs: list[VerbMatch]
+    places: list[PlaceMention]
+    events: list[Event]
+    notes: list[str]
+
+
+def person_code(roles: list[Role], date: dt.date | None) -> str | None:
+    """The code of the role a person held on `date` (the latest role when undated)."""
+    if date is None:
+        return roles[-1].code
+    iso = date.isoformat()
+    for r in roles:
+        if (r.start is None or r.start <= iso) and (r.end is None or iso <= r.end):
+            return r.code
+    return None
+
+
+class SentenceCoder:
+    """Codes the sentences of one article in order, keeping its context."""
+
+    def __init__(self, cb: Codebook, ctx: ArticleContext):
+        self.cb = cb
+        self.ctx = ctx
+        keys = cb.cue_keys
+        self.preps = {k[0] for k in keys.get("prepositions", set())}
+        self.determiners = {k[0] for k in keys.get("determiners", set())}
+        self.breaks = {k[0] for k in keys.get("clause_breaks", set())}
+        self.subordinators = {k[0] for k in keys.get("subordinators", set())}
+        self.aux = {k[0] for k in keys.get("auxiliaries", set())}
+        self.be = {k[0] for k in keys.get("passive_be", set())}
+        self.locative = keys.get("locative", set()) | keys.get("destination", set())
+        self.person_pronouns = {k[0] for k in keys.get("pronouns_person", set())}
+        self.group_pronouns = {k[0] for k in keys.get("pronouns_group", set())}
+        self.group_refs = {tuple(k.split()): v for k, v in (cb.cues.get("group_references") or {}).items()}
+
+    # ------------------------------------------------------------ phrases
+    def _compose(self, comps: list[Mention], name_tokens: list[str]) -> Actor | None:
+        lex: dict[str, Lexeme] = {}
+        for m in comps:
+            for lx in m.lexemes:
+                lex.setdefault(lx.kind, lx)
+        text = " ".join(m.text for m in comps)
+        if "person" in lex:
+            p = lex["person"]
+            code = person_code(p.roles or [], self.ctx.event_date)
+            if code:
+                return Actor(code, text, code[:3], code[3:6] or None, "person")
+        for kind in ("group", "org", "institution"):
+            if kind in lex:
+                g = lex[kind]
+                return Actor(g.code, text, g.code[:3] if g.country or kind != "org" else g.code[:3], g.role, kind)
+        country = next((lex[k] for k in ("country", "adjective", "capital", "demonym") if k in lex), None)
+        agent = None
+        for m in reversed(comps):
+            a = m.first("agent")
+            if a:
+                agent = a
+                break
+        if country and agent:
+            return Actor(country.country + agent.role, text, country.country, agent.role,
+                         "person" if name_tokens else "agent")
+        if country:
+            if country.kind == "adjective":
+                return None
+            code = country.code if country.kind != "country" else country.country
+            return Actor(code, text, country.country, code[3:6] or None, country.kind)
+        if agent:
+            return Actor("", text, None, agent.role, "person" if name_tokens else "agent", needs_country=True)
+        return None
+
+    def build_groups(self, tokens: list[Token], mentions: list[Mention], skip: int) -> list[Group]:
+        by_start = {m.start: m for m in mentions}
+        n = len(tokens)
+        phrases: list[Group] = []
+        i = skip
+        while i < n:
+            start = i
+            j = i
+            comps: list[Mention] = []
+            name_tokens: list[str] = []
+            norm = tokens[j].norm
+            # pronouns
+            if norm in self.person_pronouns or norm in self.group_pronouns:
+                phrases.append(Group(j, j + 1, [], pronoun=norm, text=tokens[j].text))
+                i += 1
+                continue
+            ref = self._group_ref(tokens, j)
+            if ref:
+                length, count = ref
+                actors = [a for a in self.ctx.last_compound[-count:]] if len(self.ctx.last_compound) >= count else []
+                if actors:
+                    phrases.append(Group(j, j + length, list(actors), text=" ".join(t.text for t in tokens[j:j + length])))
+                i = j + length
+                continue
+            while j < n:
+                m = by_start.get(j)
+                if m and any(lx.kind != "place" for lx in m.lexemes):
+                    comps.append(m)
+                    j = m.end
+                    continue
+                tok = tokens[j]
+                if comps and tok.norm == "'s" and j + 1 < n and j + 1 in by_start and by_start[j + 1].first("agent"):
+                    j += 1
+                    continue
+                if comps and comps[-1].first("agent") and tok.cap and tok.is_word and not (m and m.lexemes):
+                    # a name after a title: "Qatari Prime Minister Mohammed"
+                    name_tokens.append(tok.text)
+                    j += 1
+                    continue
+                if not comps and tok.cap and tok.is_word and fold(tok.text) in self.ctx.names:
+                    comps.append(Mention(j, j + 1, [], tok.text))
+                    name_tokens = []
+                    j += 1
+                    break
+                break
+            if not comps:
+                i += 1
+                continue
+            if len(comps) == 1 and not comps[0].lexemes:
+                actor = self.ctx.names[fold(comps[0].text)]
+                actor = Actor(actor.code, comps[0].text, actor.country, actor.role, actor.kind)
+            else:
+                actor = self._compose(comps, name_tokens)
+                if actor and name_tokens:
+                    self.ctx.remember(actor, name_tokens) if actor.resolved else None
+                if actor and "person" in {lx.kind for c in comps for lx in c.lexemes}:
+                    pm = next(c for c in comps if c.first("person"))
+                    if actor.resolved:
+                        self.ctx.remember(actor, pm.text.split())
+            if actor is None:
+                i = max(j, i + 1)
+                continue
+            g = Group(start, j, [actor], text=" ".join(t.text for t in tokens[start:j]))
+            if j < n and tokens[j].norm == "'s":
+                g.possessive = True
+            phrases.append(g)
+            i = j
+        for g in phrases:
+            g.prep = self._prep_before(tokens, g.start)
+        return self._join(tokens, phrases)
+
+    def _group_ref(self, tokens: list[Token], j: int) -> tuple[int, int] | None:
+        for key, count in self.group_refs.items():
+            L = len(key)
+            if tuple(t.norm for t in tokens[j:j + L]) == key:
+                return L, count
+        return None
+
+    def _prep_before(self, tokens: list[Token], start: int) -> str | None:
+        k = start - 1
+        while k >= 0 and tokens[k].norm in self.determiners:
+            k -= 1
+        if k >= 0 and tokens[k].norm == "of" and k + 1 < start and tokens[k - 1].norm in self.determiners if k > 0 else False:
+            k -= 2
+        return tokens[k].norm if k >= 0 and tokens[k].norm in self.preps else None
+
+    def _join(self, tokens: list[Token], phrases: list[Group]) -> list[Group]:
+        """Join phrases into compounds ("X, Y and Z") and "of" chains ("heads of the services of X")."""
+        out: list[Group] = []
+        for g in phrases:
+            if out:
+                prev = out[-1]
+                between = [t.norm for t in tokens[prev.end:g.start]]
+                # "of" chain: an agent without a country, then "of (the)" an actor: the actor's country takes the role
+                if between in (["of"], ["of", "the"]) and not prev.pronoun and not g.pronoun and prev.actors and \
+                        all(a.needs_country for a in prev.actors) and g.actors and not prev.possessive:
+                    role = prev.actors[-1].role
+                    merged = []
+                    for a in g.actors:
+                        if a.kind in ("group", "org", "institution", "person") or not a.country:
+                            merged.append(a)
+                        elif a.needs_country:
+                            merged.append(Actor("", f"{prev.text} of {a.name}", None, a.role or role, a.kind, True))
+                        else:
+                            merged.append(Actor(a.country + (a.role if a.role and a.kind == "agent" else role), f"{prev.text} of {a.name}", a.country,
+                                                a.role if a.role and a.kind == "agent" else role, "agent"))
+                    out[-1] = Group(prev.start, g.end, merged, prev.prep, g.possessive, None, prev.text + " of " + g.text)
+                    continue
+                if not prev.pronoun and not g.pronoun and not prev.possessive and \
+                        between in (["and"], ["or"], [","], [",", "and"], [",", "or"], ["as", "well", "as"], ["and", "the"]) \
+                        and g.prep is None:
+                    if between == [","] and not self._list_continues(tokens, phrases, g):
+                        out.append(g)
+                        continue
+                    out[-1] = Group(prev.start, g.end, prev.actors + g.actors, prev.prep, g.possessive, None,
+                                    prev.text + " " + " ".join(between) + " " + g.text)
+                    continue
+            out.append(g)
+        return out
+
+    @staticmethod
+    def _list_continues(tokens: list[Token], phrases: list[Group], g: Group) -> bool:
+        """A comma joins actors only in a list that ends in "and"/"or": "X, Y and Z"."""
+        idx = phrases.index(g)
+        for nxt in phrases[idx + 1:]:
+            between = [t.norm for t in tokens[g.end:nxt.start]]
+            if between in (["and"], ["or"], [",", "and"], [",", "or"]):
+                return True
+            if between != [","]:
+                return False
+            g = nxt
+        return False
+
+    # ------------------------------------------------------------ places
+    def find_places(self, tokens: list[Token], mentions: list[Mention], skip: int) -> list[PlaceMention]:
+        found: list[PlaceMention] = []
+        by_start = {m.start: m for m in mentions}
+        locs = sorted(self.locative, key=len, reverse=True)
+        n = len(tokens)
+        prefer = tuple(c for c in (self.ctx.dateline_country,) if c)
+        i = skip
+        while i < n:
+            prep = None
+            for key in locs:
+                if tuple(t.norm for t in tokens[i:i + len(key)]) == key:
+                    prep = " ".join(key)
+                    break
+            if not prep:
+                m = by_start.get(i)
+                lx = m.first("place") if m else None
+                if lx:  # a region named anywhere ("the West Bank") is a place mention
+                    found.append(PlaceMention(m.start, m.end, _region(lx), "mention"))
+                    i = m.end
+                    continue
+                i += 1
+                continue
+            j = i + len(prep.split())
+            while j < n and tokens[j].norm in self.determiners:
+                j += 1
+            # skip adjectives of place: "in a Jewish settlement in the Palestinian West Bank"
+            m = by_start.get(j)
+            if m and m.first("adjective") and j + (m.end - m.start) < n and (m.end in by_start and by_start[m.end].first("place")):
+                j = m.end
+                m = by_start.get(j)
+            place = None
+            end = j
+            if m:
+                lx = m.first("place") or m.first("country") or m.first("capital")
+                if lx and lx.kind == "place":
+                    place = _region(lx)
+                elif lx and lx.kind == "country":
+                    from .resolve.places import country_place
+                    place = country_place(lx.country)
+                elif lx and lx.kind == "capital":
+                    place = lookup_city(lx.name, (lx.country,))
+                end = m.end
+            if place is None and j < n and tokens[j].cap and tokens[j].is_word:
+                # longest capitalised span that the gazetteer knows
+                k = j
+                while k < n and k - j < 4 and tokens[k].cap and tokens[k].is_word:
+                    k += 1
+                for e in range(k, j, -1):
+                    name = " ".join(t.text for t in tokens[j:e])
+                    ctx_country = self._country_after(tokens, e, by_start)
+                    place = lookup_city(name, tuple(c for c in (ctx_country,) if c) + prefer)
+                    if place:
+                        end = e
+                        break
+            if place:
+                found.append(PlaceMention(j, end, place, prep))
+                i = end
+            else:
+                i = j if j > i else i + 1
+        return found
+
+    @staticmethod
+    def _country_after(tokens: list[Token], e: int, by_start: dict[int, Mention]) -> str | None:
+        """"Paris, France": the country after a comma disambiguates the city."""
+        if e + 1 < len(tokens) and tokens[e].norm == "," and e + 1 in by_start:
+            lx = by_start[e + 1].first("country")
+            if lx:
+                return lx.country
+        return None
+
+    # ------------------------------------------------------------ coding
+    def analyse(self, text: str, skip_chars: int = 0) -> SentenceAnalysis:
+        cb = self.cb
+        tokens = tokenize(text)
+        skip = next((k for k, t in enumerate(tokens) if t.start >= skip_chars), len(tokens)) if skip_chars else 0
+        mentions = [m for m in match_lexicon(tokens, cb) if m.start >= skip]
+        groups = self.build_groups(tokens, mentions, skip)
+        blocked = {k for m in mentions for k in range(m.start, m.end) if any(lx.kind != "agent" for lx in m.lexemes)}
+        actor_starts = {g.start: g.end for g in groups}
+        verbs = [v for v in match_verbs(tokens, cb, blocked, actor_starts) if v.start >= skip]
+        places = self.find_places(tokens, mentions, skip)
+        notes: list[str] = []
+        events = self._events(tokens, groups, verbs, notes)
+        for g in groups:
+            for a in g.actors:
+                self.ctx.remember(a)
+            countries = [a for a in g.actors if a.kind in COUNTRYISH and a.resolved]
+            if len(countries) >= 2:
+                self.ctx.last_compound = countries
+        return SentenceAnalysis(tokens, mentions, groups, verbs, places, events, notes)
+
+    def _resolve_actor(self, a: Actor, speaker: list[Actor] | None = None) -> Actor | None:
+        if a.resolved:
+            return a
+        if a.needs_country:
+            prior = self.ctx.by_role.get(a.role or "")
+            country = prior.country if prior else self.ctx.dateline_country
+            if country:
+                return Actor(country + (a.role or ""), a.name, country, a.role, a.kind)
+        return None
+
+    def _resolve_group(self, g: Group, speaker: list[Actor] | None = None, subject: list[Actor] | None = None) -> list[Actor]:
+        if g.pronoun:
+            if speaker:
+                return speaker
+            if g.pronoun in self.person_pronouns:
+                return [self.ctx.last_person] if self.ctx.last_person else []
+            if subject:
+                return subject
+            return [self.ctx.last_actor] if self.ctx.last_actor else []
+        out = []
+        for a in g.actors:
+            r = self._resolve_actor(a)
+            if r:
+                out.append(r)
+        return out
+
+    def _events(self, tokens: list[Token], groups: list[Group], verbs: list[VerbMatch], notes: list[str]) -> list[Event]:
+        n = len(tokens)
+        group_end = {g.end - 1: g for g in groups}
+        group_start = {g.start: g for g in groups}
+        verb_word = {w: v for v in verbs for w in v.words}
+        refusal_spans = find_cues(tokens, self.cb.cue_keys.get("refusal", set()))
+        negation_spans = find_cues(tokens, self.cb.cue_keys.get("negation", set()))
+        intent_spans = find_cues(tokens, self.cb.cue_keys.get("intent", set()))
+        clause_of = self._clauses(tokens)
+
+        # refusal verbs that govern another verb ("refused to negotiate") are cues, not events
+        governed: dict[int, str] = {}
+        dropped: set[int] = set()
+        for s, e in refusal_spans:
+            nxt = next((v for v in verbs if e <= v.start <= e + 2), None)
+            if nxt is None:
+                continue
+            for v in verbs:
+                if s <= v.start < e and v is not nxt:
+                    if nxt.rule.negated or nxt.rule.speech is False:
+                        dropped.add(id(v))
+            governed[id(nxt)] = "refusal"
+        active = [v for v in verbs if id(v) not in dropped]
+
+        subj_memo: dict[int, tuple[Group | None, bool]] = {}
+
+        def subject(v: VerbMatch) -> tuple[Group | None, bool]:
+            """The subject group of a verb, and whether negation is inherited from a coordinated verb."""
+            if id(v) in subj_memo:
+                return subj_memo[id(v)]
+            subj_memo[id(v)] = (None, False)
+            result: tuple[Group | None, bool] = (None, False)
+            j = v.start - 1
+            coordinated = False
+            infinitive = j >= 0 and tokens[j].norm == "to"
+            while j >= 0:
+                tok = tokens[j]
+                g = group_end.get(j)
+                if g is not None and not g.possessive and (g.prep is None or g.prep in ("according",)):
+                    # apposition: "Haniyeh, leader of the Hamas Politburo, said"
+                    if g.start >= 2 and tokens[g.start - 1].norm == "," and (g.start - 2) in group_end:
+                        head = group_end[g.start - 2]
+                        if not head.possessive and head.prep is None and self._resolve_group(head):
+                            g = head
+                    result = (g, False)
+                    break
+                if g is not None:
+                    j = g.start - 1
+                    continue
+                if j in verb_word and verb_word[j] is not v and id(verb_word[j]) not in dropped:
+                    other = verb_word[j]
+                    if coordinated or infinitive and not any(
+                            group_start.get(k) and not group_start[k].prep for k in range(other.end, v.start)):
+                        sub, _ = subject(other)
+                        result = (sub, coordinated and self._negated(tokens, other, negation_spans, refusal_spans, governed))
+                    elif tok.norm.endswith("ing") and v.start > 0 and tokens[v.start - 1].norm == ",":
+                        result = subject(other)
+                    elif tokens[v.start].norm.endswith("ing") and v.start > 0 and tokens[v.start - 1].norm == ",":
+                        result = subject(other)
+                    break
+                if tok.norm in ("and", "or") and j + 1 < n and (j + 1 == v.start or all(
+                        tokens[k].norm in self.aux or _in_spans(k, negation_spans) or _in_spans(k, intent_spans)
+                        for k in range(j + 1, v.start))):
+                    coordinated = True
+                    j -= 1
+                    continue
+                if tok.norm in self.breaks or tok.norm in self.subordinators:
+                    break
+                if tok.norm == "," and v.start > 0 and tokens[v.start - 1].norm == "," and tokens[v.start].norm.endswith("ing"):
+                    j -= 1
+                    continue
+                j -= 1
+            subj_memo[id(v)] = result
+            return result
+
+        # reported speech: which speech verb's complement holds each verb
+        speech = [v for v in active if v.rule.speech]
+        speaker_of: dict[int, VerbMatch] = {}
+        for v in active:
+            if v.rule.speech:
+                continue
+            owner = None
+            for s in speech:
+                if s.end <= v.start:
+                    owner = s
+            if owner is not None:
+                speaker_of[id(v)] = owner
+
+        events: list[Event] = []
+        consumed: set[int] = set()
+        speaker_actors: dict[int, list[Actor]] = {}
+        for s in speech:
+            g, _ = subject(s)
+            speaker_actors[id(s)] = self._resolve_group(g) if g else []
+
+        for v in active:
+            if v.rule.speech:
+                continue
+            if v.rule.nominal:
+                events.extend(self._nominal(tokens, v, group_start, verb_word, clause_of, notes))
+                continue
+            passive_src = self._passive_source(tokens, v, group_start)
+            g, inherited_neg = subject(v)
+            owner = speaker_of.get(id(v))
+            spk = speaker_actors.get(id(owner)) if owner else None
+            if passive_src is not None:
+                sources = self._resolve_group(passive_src)
+                tgt_actors = self._resolve_group(g) if g else []
+                if not sources:
+                    continue
+            else:
+                if g is None:
+                    if self._is_passive(tokens, v):
+                        notes.append(f"{v.rule.rule_id}: passive without an agent: no source")
+                    continue
+                sources = self._resolve_group(g, speaker=spk if g.pronoun else None)
+                if owner is not None:
+                    if not spk:
+                        continue
+                    if g.pronoun or _same_side(sources, spk):
+                        sources = spk
+                        consumed.add(id(owner))
+                    else:
+                        notes.append(f"{v.rule.rule_id}: hearsay about a third party in reported speech: not coded")
+                        continue
+                if not sources:
+                    continue
+                tgt_actors = None
+            negated = inherited_neg or self._negated(tokens, v, negation_spans, refusal_spans, governed)
+            code = v.rule.code
+            if negated:
+                if not v.rule.negated:
+                    notes.append(f"{v.rule.rule_id}: negated and the pattern has no rejection code: no event")
+                    continue
+                code = v.rule.negated
+            elif self._intended(tokens, v, intent_spans, g):
+                code = self._intent_code(code)
+            if tgt_actors is None:
+                tgt_actors = self._targets(tokens, v, group_start, clause_of, sources)
+            evidence = " ".join(tokens[k].text for k in v.words)
+            for src in sources:
+                for tgt in (tgt_actors or [None]):
+                    if tgt is not None and tgt.code == src.code:
+                        continue
+                    events.append(Event(code, src, tgt, v.rule.rule_id, evidence, v.start, clause_of[v.start],
+                                        src.name, tgt.name if tgt else ""))
+        for s in speech:
+            if id(s) in consumed:
+                continue
+            spk = speaker_actors.get(id(s)) or []
+            code = s.rule.code
+            tail = {t.norm for t in tokens[s.end:]}
+            if tail & {k[0] for k in self.cb.cue_keys.get("pessimistic", set())}:
+                code = "012" if "012" in self.cb.taxonomy else code
+            elif tail & {k[0] for k in self.cb.cue_keys.get("optimistic", set())}:
+                code = "013" if "013" in self.cb.taxonomy else code
+            targets = self._targets(tokens, s, group_start, clause_of, spk) if s.rule.target != "none" else []
+            for src in spk:
+                for tgt in (targets or [None]):
+                    events.append(Event(code, src, tgt, s.rule.rule_id, " ".join(tokens[k].text for k in s.words),
+                                        s.start, clause_of[s.start], src.name, tgt.name if tgt else ""))
+        return _dedupe(events)
+
+    def _clauses(self, tokens: list[Token]) -> list[tuple[int, int]]:
+        """For each token, the (start, end) of its clause."""
+        cuts = [0]
+        n = len(tokens)
+        for k, t in enumerate(tokens):
+            if t.norm in self.breaks or t.norm in self.subordinators or t.norm == ";":
+                cuts.append(k)
+            elif t.norm == "," and k + 1 < n and tokens[k + 1].norm in ("and", "but", "or", "while", "saying", "adding"):
+                cuts.append(k)
+        cuts.append(n)
+        spans = []
+        for a, b in zip(cuts, cuts[1:]):
+            spans.extend([(a, b)] * (b - a))
+        return spans or [(0, n)]
+
+    def _negated(self, tokens, v, negation_spans, refusal_spans, governed) -> bool:
+        if governed.get(id(v)) == "refusal":
+            return True
+        lo = max(0, v.start - 4)
+        for s, e in negation_spans:
+            if lo <= s < v.start and all(tokens[k].norm in self.aux or _in_spans(k, negation_spans)
+                                         for k in range(e, v.start)):
+                return True
+        return False
+
+    def _intended(self, tokens, v, intent_spans, g) -> bool:
+        lo = max(0, v.start - 5)
+        for s, e in intent_spans:
+            if lo <= s and e <= v.start and all(tokens[k].norm in self.aux or tokens[k].norm == "to"
+                                                 or _in_spans(k, intent_spans) for k in range(e, v.start)):
+                return True
+        return False
+
+    def _intent_code(self, code: str) -> str:
+        table = self.cb.cues.get("intent_codes") or {}
+        for L in range(len(code), 0, -1):
+            if code[:L] in table:
+                return table[code[:L]]
+        return code
+
+    def _is_passive(self, tokens, v) -> bool:
+        j = v.start - 1
+        while j >= 0 and tokens[j].norm in self.aux - self.be:
+            j -= 1
+        head = tokens[v.start].norm
+        return j >= 0 and tokens[j].norm in self.be and not head.endswith("ing")
+
+    def _passive_source(self, tokens, v, group_start) -> Group | None:
+        head = tokens[v.start].norm
+        if head.endswith("ing") or head.endswith("s") and not head.endswith("ss"):
+            return None
+        passive = self._is_passive(tokens, v)
+        k = v.end
+        # "X was attacked by Y", "talks attended by Y"
+        if k < len(tokens) and tokens[k].norm == "by" and (passive or v.start > 0 and tokens[v.start - 1].norm in (",",)):
+            j = k + 1
+            while j < len(tokens) and tokens[j].norm in self.determiners:
+                j += 1
+            return group_start.get(j) or group_start.get(k + 1)
+        return None
+
+    def _targets(self, tokens, v, group_start, clause_of, sources) -> list[Actor]:
+        mode = v.rule.target
+        if mode == "none":
+            return []
+        if v.target_at is not None and v.target_at in group_start:
+            return self._resolve_group(group_start[v.target_at], subject=sources)
+        n = len(tokens)
+        clause_end = clause_of[v.start][1] if v.start < n else n
+        j = v.end
+        if mode == "from":
+            while j < min(n, v.end + 8) and tokens[j].norm not in ("from", "of"):
+                j += 1
+            j += 1
+            while j < n and tokens[j].norm in self.determiners:
+                j += 1
+            g = group_start.get(j)
+            if g:
+                return self._resolve_group(g, subject=sources)
+            m = self._place_actor(tokens, j)
+            return [m] if m else []
+        limit = min(n, v.end + 10, max(clause_end, v.end + 1))
+        while j < limit:
+            g = group_start.get(j)
+            if g is not None:
+                if g.prep in ("in", "at", "near", "on", "during", "after", "before", "about", "over", "from") and j != v.end:
+                    j = g.end
+                    continue
+                if g.possessive:
+                    return []
+                if g.pronoun in ("its", "their"):
+                    return []
+                return self._resolve_group(g, subject=sources)
+            if tokens[j].norm in self.breaks or tokens[j].norm in self.subordinators:
+                break
+            j += 1
+        return []
+
+    def _place_actor(self, tokens, j) -> Actor | None:
+        """A place standing as target ("withdraw from the Gaza Strip") codes as its country."""
+        for L in (4, 3, 2, 1):
+            key = tuple(t.norm for t in tokens[j:j + L])
+            for lx in self.cb.lookup(key):
+                if lx.kind == "place" and lx.country:
+                    return Actor(lx.country, " ".join(t.text for t in tokens[j:j + L]), lx.country, None, "place")
+                if lx.kind == "country":
+                    return Actor(lx.country, lx.name, lx.country, None, "country")
+        return None
+
+    def _nominal(self, tokens, v, group_start, verb_word, clause_of, notes) -> list[Event]:
+        # governed by another verb ("called for talks between ..."): that verb codes it
+        for k in range(max(0, v.start - 4), v.start):
+            other = verb_word.get(k)
+            if other is not None and not other.rule.nominal and not other.rule.speech:
+                return []
+        n = len(tokens)
+        j = v.end
+        while j < min(n, v.end + 8):
+            if tokens[j].norm == "between":
+                break
+            if j in verb_word or tokens[j].norm in self.breaks:
+                return []
+            j += 1
+        else:
+            return []
+        k = j + 1
+        while k < n and tokens[k].norm in self.determiners:
+            k += 1
+        g = group_start.get(k) or group_start.get(j + 1)
+        if g is None:
+            return []
+        actors = self._resolve_group(g)
+        if len(actors) < 2:
+            return []
+        evidence = " ".join(tokens[w].text for w in v.words)
+        return [Event(v.rule.code, actors[0], other, v.rule.rule_id, evidence, v.start, clause_of[v.start],
+                      actors[0].name, other.name) for other in actors[1:] if other.code != actors[0].code]
+
+
+def _in_spans(k: int, spans: list[tuple[int, int]]) -> bool:
+    return any(s <= k < e for s, e in spans)
+
+
+def _same_side(a: list[Actor], b: list[Actor]) -> bool:
+    countries = {x.country for x in b if x.country}
+    codes = {x.code for x in b}
+    return bool(a) and all(x.code in codes or x.country in countries for x in a)
+
+
+def _dedupe(events: list[Event]) -> list[Event]:
+    seen = set()
+    out = []
+    for e in events:
+        key = (e.code, e.source.code, e.target.code if e.target else None)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(e)
+    return out
+
+
+def _region(lx: Lexeme) -> Place:
+    p = lx.place or {}
+    return Place(p.get("name", lx.name), p.get("country"), p.get("admin1"), p.get("admin2"), p.get("latitude"),
+                 p.get("longitude"), int(p.get("precision", 2)))

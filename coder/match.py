@@ -1,0 +1,149 @@
+"""Match: find codebook mentions in a tokenised sentence.
+
+Lexicon phrases (actors, agents, places) are found by longest match with one
+dict look-up per candidate length at each token; verb patterns are found by
+indexing every pattern under the forms of its first word, so only the few
+patterns whose first word occurs in the sentence are ever tried.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .codebook import Codebook, Element, Lexeme, VerbRule
+from .text import Token
+
+# Lexeme kinds that are proper names: they only match text written with a capital.
+PROPER_KINDS = {"country", "adjective", "demonym", "capital", "institution", "org", "group", "person", "place"}
+
+
+@dataclass(slots=True)
+class Mention:
+    start: int               # token index
+    end: int                 # token index, exclusive
+    lexemes: list[Lexeme]
+    text: str
+
+    def kinds(self) -> set[str]:
+        return {lx.kind for lx in self.lexemes}
+
+    def first(self, *kinds: str) -> Lexeme | None:
+        for lx in self.lexemes:
+            if lx.kind in kinds:
+                return lx
+        return None
+
+
+@dataclass(slots=True)
+class VerbMatch:
+    start: int
+    end: int
+    rule: VerbRule
+    target_at: int | None = None     # token index where a TARGET element matched
+    words: list[int] = field(default_factory=list)   # token indexes of the pattern's words
+
+    @property
+    def head(self) -> int:
+        return self.start
+
+
+def match_lexicon(tokens: list[Token], cb: Codebook) -> list[Mention]:
+    """Longest, leftmost, non-overlapping lexicon mentions."""
+    mentions: list[Mention] = []
+    i, n = 0, len(tokens)
+    norms = [t.norm for t in tokens]
+    while i < n:
+        lengths = cb.lexicon_lengths.get(norms[i])
+        found = None
+        if lengths:
+            for length in sorted(lengths, reverse=True):
+                if i + length > n:
+                    continue
+                lexemes = cb.lexicon.get(tuple(norms[i:i + length]))
+                if not lexemes:
+                    continue
+                if not tokens[i].cap:
+                    lexemes = [lx for lx in lexemes if lx.kind not in PROPER_KINDS]
+                if lexemes:
+                    found = Mention(i, i + length, lexemes, " ".join(t.text for t in tokens[i:i + length]))
+                    break
+        if found:
+            mentions.append(found)
+            i = found.end
+        else:
+            i += 1
+    return mentions
+
+
+def match_verbs(tokens: list[Token], cb: Codebook, blocked: set[int], actor_starts: dict[int, int]) -> list[VerbMatch]:
+    """All verb-pattern matches; `blocked` tokens (inside actor names) cannot start or hold a verb word."""
+    found: list[VerbMatch] = []
+    norms = [t.norm for t in tokens]
+    for i, norm in enumerate(norms):
+        rules = cb.verbs_by_first.get(norm)
+        if not rules or i in blocked:
+            continue
+        for rule in rules:
+            m = _match_at(rule.elements, 1, i + 1, norms, tokens, blocked, actor_starts, [i], None)
+            if m is not None:
+                end, words, target_at = m
+                found.append(VerbMatch(i, end, rule, target_at, words))
+    return _best_non_overlapping(found)
+
+
+def _match_at(elements: list[Element], k: int, pos: int, norms: list[str], tokens: list[Token], blocked: set[int],
+              actor_starts: dict[int, int], words: list[int], target_at: int | None):
+    if k == len(elements):
+        return pos, words, target_at
+    el = elements[k]
+    n = len(norms)
+    if el.kind == "word":
+        if pos < n and norms[pos] in el.forms and pos not in blocked:
+            r = _match_at(elements, k + 1, pos + 1, norms, tokens, blocked, actor_starts, words + [pos], target_at)
+            if r is not None:
+                return r
+        if el.optional:
+            return _match_at(elements, k + 1, pos, norms, tokens, blocked, actor_starts, words, target_at)
+        return None
+    if el.kind == "gap":
+        for skip in range(0, el.max_gap + 1):
+            if skip and (pos + skip - 1 >= n or not tokens[pos + skip - 1].is_word):
+                break
+            r = _match_at(elements, k + 1, pos + skip, norms, tokens, blocked, actor_starts, words, target_at)
+            if r is not None:
+                return r
+        return None
+    if el.kind == "target":
+        # the target is an actor phrase starting here (after an optional article)
+        p = pos + 1 if pos < n and norms[pos] in ("the", "a", "an") else pos
+        if p in actor_starts:
+            return _match_at(elements, k + 1, actor_starts[p], norms, tokens, blocked, actor_starts, words, p)
+        return None
+    return None
+
+
+def _best_non_overlapping(found: list[VerbMatch]) -> list[VerbMatch]:
+    """Prefer more pattern words, then the more specific code, then the earlier match."""
+    ranked = sorted(found, key=lambda m: (-len(m.words), -len(m.rule.code), m.start, m.rule.rule_id))
+    taken: set[int] = set()
+    kept: list[VerbMatch] = []
+    for m in ranked:
+        if any(w in taken for w in m.words):
+            continue
+        kept.append(m)
+        taken.update(m.words)
+    return sorted(kept, key=lambda m: m.start)
+
+
+def find_cues(tokens: list[Token], keys: set[tuple[str, ...]]) -> list[tuple[int, int]]:
+    """Spans (start, end) of cue phrases in the sentence."""
+    if not keys:
+        return []
+    norms = [t.norm for t in tokens]
+    lengths = sorted({len(k) for k in keys}, reverse=True)
+    spans = []
+    for i in range(len(norms)):
+        for L in lengths:
+            if tuple(norms[i:i + L]) in keys:
+                spans.append((i, i + L))
+                break
+    return spans

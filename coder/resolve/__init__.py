@@ -1,0 +1,62 @@
+"""Resolve: give each coded event its date, place and code metadata."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from ..code import Event, PlaceMention
+from ..text import Token
+from .dates import DateMention
+from .places import Place, lookup_city
+
+
+@dataclass(slots=True)
+class When:
+    date: dt.date | None
+    precision: str | None
+    source: str | None
+
+
+@dataclass(slots=True)
+class Where:
+    place: Place | None
+    source: str | None
+
+
+def event_date(event: Event, tokens: list[Token], dates: list[DateMention], dateline_date: dt.date | None,
+               published: dt.date | None) -> When:
+    """The date mention in the event's clause nearest its trigger, else any in the sentence, else the dateline."""
+    if dates:
+        def tok_index(ch: int) -> int:
+            for k, t in enumerate(tokens):
+                if t.end > ch:
+                    return k
+            return len(tokens)
+
+        lo, hi = event.clause
+        in_clause = [d for d in dates if lo <= tok_index(d.start) < hi]
+        pool = in_clause or dates
+        best = min(pool, key=lambda d: abs(tok_index(d.start) - event.anchor))
+        return When(best.date, "day" if best.precision == "day" else best.precision, "sentence")
+    if dateline_date:
+        return When(dateline_date, "day", "dateline")
+    if published:
+        return When(published, "day", "published")
+    return When(None, None, None)
+
+
+def event_place(event: Event, places: list[PlaceMention], dateline_place: Place | None) -> Where:
+    lo, hi = event.clause
+    in_clause = [p for p in places if lo <= p.start < hi and p.prep != "mention"]
+    if in_clause:
+        best = min(in_clause, key=lambda p: abs(p.start - event.anchor))
+        return Where(best.place, "sentence")
+    if dateline_place:
+        return Where(dateline_place, "dateline")
+    return Where(None, None)
+
+
+def dateline_place(name: str | None, country_hint: str | None = None) -> Place | None:
+    if not name:
+        return None
+    return lookup_city(name, (country_hint,) if country_hint else ())

@@ -1,0 +1,181 @@
+"""Dates: find date expressions in a sentence and resolve them against the
+article's base date (dateline date, else publication date).
+
+Absolute and relative expressions are read by dateparser; results are cached
+because wire text repeats the same few expressions ("on Tuesday", "Jan. 30")
+millions of times. Ordinal days ("on the 28th") and weekdays are resolved by
+calendar arithmetic, which dateparser does not do reliably; an event is never
+dated after the base date.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import dateparser
+
+_MONTH = (r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
+          r"|Jan\.?|Feb\.?|Mar\.?|Apr\.?|Jun\.?|Jul\.?|Aug\.?|Sept?\.?|Oct\.?|Nov\.?|Dec\.?)")
+_WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+_PART = r"(?:(?:early\s+|late\s+)?(?:morning|afternoon|evening|night)\s+of\s+)?"
+
+# Order matters: the longest, most specific forms first; matches never overlap.
+_DATE_RE = re.compile(
+    r"\b(?:"
+    r"(?P<mdy>" + _MONTH + r"\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4})"
+    r"|(?P<dmy>\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH + r",?\s+\d{4})"
+    r"|(?P<between>between\s+\d{1,2}\s+and\s+\d{1,2}\s+" + _MONTH + r")"
+    r"|(?P<md>" + _MONTH + r"\s+\d{1,2}(?:st|nd|rd|th)?)(?![\d,]*\s*\d{4})"
+    r"|(?P<dm>\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH + r")(?!,?\s+\d{4})"
+    r"|(?P<ordinal>(?:on\s+)?(?:the\s+)?" + _PART + r"the\s+(?P<oday>\d{1,2})(?:st|nd|rd|th))"
+    r"|(?P<same>(?:on\s+)?the\s+same\s+day|on\s+that\s+day|that\s+day)"
+    r"|(?P<weekday>(?:last\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday))"
+    r"|(?P<relday>yesterday|today|overnight|last\s+night|this\s+morning|tonight|earlier\s+today|\d+\s+days\s+ago|two\s+days\s+ago|three\s+days\s+ago)"
+    r"|(?P<week>last\s+week|earlier\s+this\s+week|this\s+week|a\s+week\s+ago)"
+    r"|(?P<month>earlier\s+this\s+month|this\s+month|last\s+month|(?:early|mid|late)[-\s]+" + _MONTH + r"|in\s+(?:early\s+|late\s+|mid-)?" + _MONTH + r"(?:\s+\d{4})?)"
+    r"|(?P<year>in\s+(?:19|20)\d{2}|last\s+year|earlier\s+this\s+year)"
+    r")",
+    re.IGNORECASE,
+)
+
+PRECISION_ORDER = {"day": 0, "week": 1, "month": 2, "year": 3}
+
+
+@dataclass(slots=True)
+class DateMention:
+    start: int
+    end: int
+    text: str
+    date: dt.date
+    precision: str           # day, week, month, year
+    same_day: bool = False   # "on the same day": refers back
+
+
+_SETTINGS_BASE = {"PREFER_DATES_FROM": "past", "RETURN_AS_TIMEZONE_AWARE": False, "PREFER_DAY_OF_MONTH": "first",
+                  "DATE_ORDER": "MDY"}
+
+
+@lru_cache(maxsize=65536)
+def _dateparser(expr: str, base: dt.date) -> dt.date | None:
+    settings = dict(_SETTINGS_BASE, RELATIVE_BASE=dt.datetime(base.year, base.month, base.day, 12))
+    parsed = dateparser.parse(expr, languages=["en"], settings=settings)
+    return parsed.date() if parsed else None
+
+
+@lru_cache(maxsize=4096)
+def parse_published(value: str) -> dt.date | None:
+    """A publication date from ISO text (fast path) or anything dateparser reads; None if impossible."""
+    value = value.strip()
+    try:
+        return dt.date.fromisoformat(value[:10])
+    except ValueError:
+        pass
+    try:
+        return dt.datetime.fromisoformat(value).date()
+    except ValueError:
+        pass
+    parsed = dateparser.parse(value, languages=["en"], settings={"RETURN_AS_TIMEZONE_AWARE": False})
+    return parsed.date() if parsed else None
+
+
+def _not_future(d: dt.date, base: dt.date) -> dt.date:
+    if d > base:
+        try:
+            return d.replace(year=d.year - 1)
+        except ValueError:
+            return d - dt.timedelta(days=365)
+    return d
+
+
+def _ordinal_day(day: int, base: dt.date) -> dt.date | None:
+    """"the 28th": that day of the base month, or of the month before if it would be in the future."""
+    year, month = base.year, base.month
+    if day > base.day:
+        month -= 1
+        if month == 0:
+            year, month = year - 1, 12
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _weekday(name: str, base: dt.date, last: bool) -> dt.date:
+    target = _WEEKDAYS.index(name.lower())
+    delta = (base.weekday() - target) % 7
+    if last and delta == 0:
+        delta = 7
+    return base - dt.timedelta(days=delta)
+
+
+def find_dates(sentence: str, base: dt.date | None, previous: dt.date | None = None) -> list[DateMention]:
+    """Every date expression of a sentence, resolved; `previous` is the last date the article mentioned."""
+    if base is None:
+        return []
+    found: list[DateMention] = []
+    for m in _DATE_RE.finditer(sentence):
+        kind = m.lastgroup if m.lastgroup != "oday" else "ordinal"
+        for name in ("mdy", "dmy", "between", "md", "dm", "ordinal", "same", "weekday", "relday", "week", "month", "year"):
+            if m.group(name):
+                kind = name
+                break
+        text = m.group()
+        date: dt.date | None = None
+        precision = "day"
+        same = False
+        low = text.lower()
+        if kind in ("mdy", "dmy"):
+            date = _dateparser(re.sub(r"(\d)(st|nd|rd|th)", r"\1", text).replace(" of ", " "), base)
+        elif kind in ("md", "dm"):
+            d = _dateparser(re.sub(r"(\d)(st|nd|rd|th)", r"\1", text).replace(" of ", " "), base)
+            date = _not_future(d, base) if d else None
+        elif kind == "between":
+            # "between 2 and 4 May": the first day, week precision
+            parts = re.match(r"between\s+(\d{1,2})\s+and\s+\d{1,2}\s+(.+)", text, re.I)
+            d = _dateparser(f"{parts.group(1)} {parts.group(2)}", base) if parts else None
+            date, precision = (_not_future(d, base) if d else None), "week"
+        elif kind == "ordinal":
+            date = _ordinal_day(int(m.group("oday")), base)
+        elif kind == "same":
+            date, same = previous, True
+        elif kind == "weekday":
+            date = _weekday(low.split()[-1], base, low.startswith("last"))
+        elif kind == "relday":
+            if low in ("today", "overnight", "this morning", "tonight", "earlier today"):
+                date = base
+            elif low == "last night":
+                date = base - dt.timedelta(days=1)
+            else:
+                date = _dateparser(low, base)
+        elif kind == "week":
+            date, precision = (base - dt.timedelta(days=7) if "last" in low or "ago" in low else base), "week"
+        elif kind == "month":
+            precision = "month"
+            if "this month" in low:
+                date = base.replace(day=1)
+            elif low == "last month":
+                first = base.replace(day=1) - dt.timedelta(days=1)
+                date = first.replace(day=1)
+            else:
+                name = re.sub(r"^(in\s+)?(early|late|mid)?[-\s]*", "", low, flags=re.I)
+                d = _dateparser(name, base)
+                date = _not_future(d.replace(day=1), base) if d else None
+        elif kind == "year":
+            precision = "year"
+            if "last year" in low:
+                date = dt.date(base.year - 1, 1, 1)
+            elif "this year" in low:
+                date = dt.date(base.year, 1, 1)
+            else:
+                date = dt.date(int(re.search(r"\d{4}", low).group()), 1, 1)
+                if date > base:
+                    continue
+        if date is None:
+            continue
+        if date > base and kind not in ("year",):
+            continue  # a future date is a plan, not when the event happened
+        found.append(DateMention(m.start(), m.end(), text, date, precision, same))
+        previous = date
+    return found

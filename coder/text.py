@@ -1,0 +1,53 @@
+"""Tokens: the unit every matcher works on.
+
+A token keeps its character offsets so that evidence can quote the text, and a
+normalised form (lower case, dots dropped, curly apostrophes straightened) so
+that "U.S." and "US", "Israel’s" and "Israel's" match the same codebook entry.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Words (with inner dots, hyphens and apostrophes), possessive 's, numbers, or
+# single punctuation marks. Abbreviations such as "U.S." keep their dots.
+_TOKEN_RE = re.compile(
+    r"(?:[A-Za-z]\.){2,}"                 # U.S. U.N.
+    r"|[^\W_]+(?:[-'’][^\W_]+)*(?=['’]s\b)"  # word before a possessive
+    r"|['’]s\b"                           # possessive
+    r"|[^\W_]+(?:[-'’.][^\W_]+)*"          # words, numbers, hyphenated words
+    r"|--|[—–]|[^\w\s]",
+    re.UNICODE,
+)
+
+
+@dataclass(slots=True)
+class Token:
+    text: str      # as written
+    norm: str      # normalised for matching
+    start: int     # character offsets in the sentence
+    end: int
+    cap: bool      # starts with an upper-case letter
+
+    @property
+    def is_word(self) -> bool:
+        return self.norm[:1].isalnum()
+
+
+def normalise(word: str) -> str:
+    """Lower-case, straighten apostrophes and drop dots ("U.S." -> "us")."""
+    return word.lower().replace("’", "'").replace(".", "")
+
+
+def tokenize(text: str) -> list[Token]:
+    tokens = []
+    for m in _TOKEN_RE.finditer(text):
+        word = m.group()
+        norm = normalise(word) or word
+        tokens.append(Token(word, norm, m.start(), m.end(), word[:1].isupper()))
+    return tokens
+
+
+def phrase_key(phrase: str) -> tuple[str, ...]:
+    """The token-norm tuple a codebook phrase matches."""
+    return tuple(t.norm for t in tokenize(phrase))
