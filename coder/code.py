@@ -204,7 +204,7 @@ class SentenceCoder:
             ref = self._group_ref(tokens, j)
             if ref:
                 length, count = ref
-                actors = [a for a in self.ctx.last_compound[-count:]] if len(self.ctx.last_compound) >= count else []
+                actors = self._recent_compound(phrases, count)
                 if actors:
                     phrases.append(Group(j, j + length, list(actors), text=" ".join(t.text for t in tokens[j:j + length])))
                 i = j + length
@@ -247,6 +247,9 @@ class SentenceCoder:
             if actor is None:
                 i = max(j, i + 1)
                 continue
+            prep = self._prep_before(tokens, start)
+            if prep and actor.kind == "capital":
+                actor = Actor(actor.country or "", actor.name, actor.country, None, "country")
             g = Group(start, j, [actor], text=" ".join(t.text for t in tokens[start:j]))
             if j < n and tokens[j].norm == "'s":
                 g.possessive = True
@@ -255,6 +258,23 @@ class SentenceCoder:
         for g in phrases:
             g.prep = self._prep_before(tokens, g.start)
         return self._join(tokens, phrases)
+
+    def _recent_compound(self, phrases: list[Group], count: int) -> list[Actor]:
+        """"the two countries": the last `count` countries named together, in this sentence or before."""
+        run: list[Actor] = []
+        for g in reversed(phrases):
+            countries = [a for a in g.actors if a.kind in COUNTRYISH and a.resolved]
+            if not countries or g.pronoun:
+                if len(run) >= count:
+                    break
+                run = []
+                continue
+            run = countries + run
+            if len(run) >= count:
+                return run[-count:]
+        if len(run) >= count:
+            return run[-count:]
+        return list(self.ctx.last_compound[-count:]) if len(self.ctx.last_compound) >= count else []
 
     def _group_ref(self, tokens: list[Token], j: int) -> tuple[int, int] | None:
         for key, count in self.group_refs.items():
@@ -499,6 +519,15 @@ class SentenceCoder:
                 if tok.norm in ("and", "or") and j + 1 < n and (j + 1 == v.start or all(
                         tokens[k].norm in self.aux or _in_spans(k, negation_spans) or _in_spans(k, intent_spans)
                         for k in range(j + 1, v.start))):
+                    # coordinated verb phrases share the subject (and the negation) of the verb before
+                    prev = max((o for o in active if o.end <= j and o is not v and not o.rule.nominal),
+                               key=lambda o: o.end, default=None)
+                    if prev is not None:
+                        sub, _ = subject(prev)
+                        own_aux = any(tokens[k].norm in self.aux for k in range(j + 1, v.start))
+                        neg = not own_aux and self._negated(tokens, prev, negation_spans, refusal_spans, governed)
+                        result = (sub, neg)
+                        break
                     coordinated = True
                     j -= 1
                     continue
@@ -692,7 +721,7 @@ class SentenceCoder:
                 if g.pronoun in ("its", "their"):
                     return []
                 return self._resolve_group(g, subject=sources)
-            if tokens[j].norm in self.breaks or tokens[j].norm in self.subordinators:
+            if tokens[j].norm in self.breaks or tokens[j].norm in self.subordinators or tokens[j].norm == ",":
                 break
             j += 1
         return []
