@@ -140,7 +140,8 @@ class SentenceCoder:
         self.ctx = ctx
         keys = cb.cue_keys
         self.preps = {k[0] for k in keys.get("prepositions", set())}
-        self.determiners = {k[0] for k in keys.get("determiners", set())}
+        self.determiners = {k[0] for k in keys.get("determiners", set())} | \
+            {k[0] for k in keys.get("place_modifiers", set())}
         self.breaks = {k[0] for k in keys.get("clause_breaks", set())}
         self.subordinators = {k[0] for k in keys.get("subordinators", set())}
         self.aux = {k[0] for k in keys.get("auxiliaries", set())}
@@ -204,9 +205,9 @@ class SentenceCoder:
             ref = self._group_ref(tokens, j)
             if ref:
                 length, count = ref
-                actors = self._recent_compound(phrases, count)
-                if actors:
-                    phrases.append(Group(j, j + length, list(actors), text=" ".join(t.text for t in tokens[j:j + length])))
+                # resolved in _join, once the compounds before it are known
+                phrases.append(Group(j, j + length, [], pronoun=f"ref{count}",
+                                     text=" ".join(t.text for t in tokens[j:j + length])))
                 i = j + length
                 continue
             while j < n:
@@ -261,20 +262,11 @@ class SentenceCoder:
 
     def _recent_compound(self, phrases: list[Group], count: int) -> list[Actor]:
         """"the two countries": the last `count` countries named together, in this sentence or before."""
-        run: list[Actor] = []
         for g in reversed(phrases):
             countries = [a for a in g.actors if a.kind in COUNTRYISH and a.resolved]
-            if not countries or g.pronoun:
-                if len(run) >= count:
-                    break
-                run = []
-                continue
-            run = countries + run
-            if len(run) >= count:
-                return run[-count:]
-        if len(run) >= count:
-            return run[-count:]
-        return list(self.ctx.last_compound[-count:]) if len(self.ctx.last_compound) >= count else []
+            if len(countries) == count and not g.pronoun:
+                return countries
+        return list(self.ctx.last_compound) if len(self.ctx.last_compound) == count else []
 
     def _group_ref(self, tokens: list[Token], j: int) -> tuple[int, int] | None:
         for key, count in self.group_refs.items():
@@ -295,6 +287,11 @@ class SentenceCoder:
         """Join phrases into compounds ("X, Y and Z") and "of" chains ("heads of the services of X")."""
         out: list[Group] = []
         for g in phrases:
+            if g.pronoun and g.pronoun.startswith("ref"):
+                actors = self._recent_compound(out, int(g.pronoun[3:]))
+                if not actors:
+                    continue
+                g = Group(g.start, g.end, actors, g.prep, g.possessive, None, g.text)
             if out:
                 prev = out[-1]
                 between = [t.norm for t in tokens[prev.end:g.start]]
@@ -317,6 +314,10 @@ class SentenceCoder:
                         between in (["and"], ["or"], [","], [",", "and"], [",", "or"], ["as", "well", "as"], ["and", "the"]) \
                         and g.prep is None:
                     if between == [","] and not self._list_continues(tokens, phrases, g):
+                        out.append(g)
+                        continue
+                    if between[:1] == [","] and len(between) == 2 and ", " not in prev.text:
+                        # "X and Y, and Z ...": a new clause, not a serial list
                         out.append(g)
                         continue
                     out[-1] = Group(prev.start, g.end, prev.actors + g.actors, prev.prep, g.possessive, None,
@@ -533,9 +534,21 @@ class SentenceCoder:
                     continue
                 if tok.norm in self.breaks or tok.norm in self.subordinators:
                     break
-                if tok.norm == "," and v.start > 0 and tokens[v.start - 1].norm == "," and tokens[v.start].norm.endswith("ing"):
-                    j -= 1
-                    continue
+                if infinitive and tok.is_word and tok.norm != "to" and tok.norm not in self.aux and not (
+                        _in_spans(j, intent_spans) or _in_spans(j, refusal_spans) or _in_spans(j, negation_spans)):
+                    # "urged Mali to respect the right to protest": an infinitive's subject sits right
+                    # before its cue ("plans to", "refused to"), never across other words
+                    break
+                if tok.norm == "," and (j - 1) not in group_end:
+                    # a subject never lies beyond a comma, except in an apposition ("X, leader of Y, said")
+                    k = j - 1
+                    while k > max(-1, j - 14) and tokens[k].norm != "," and k not in verb_word:
+                        k -= 1
+                    head = group_end.get(k - 1) if k > 0 and tokens[k].norm == "," else None
+                    if head is not None and not head.possessive and head.prep is None and \
+                            (k + 1 in group_start or (k + 2) in group_start):
+                        result = (head, False)
+                    break
                 j -= 1
             subj_memo[id(v)] = result
             return result

@@ -117,6 +117,8 @@ def _match_at(elements: list[Element], k: int, pos: int, norms: list[str], token
         p = pos + 1 if pos < n and norms[pos] in ("the", "a", "an") else pos
         if p in actor_starts:
             return _match_at(elements, k + 1, actor_starts[p], norms, tokens, blocked, actor_starts, words, p)
+        if k == len(elements) - 1 and pos < n and norms[pos] == "by":
+            return pos, words, None   # passive: "was received by X" - the target stands before the verb
         return None
     return None
 

@@ -114,3 +114,14 @@ def articles_frame(records: list[dict]) -> pl.DataFrame:
     if not records:
         return pl.DataFrame(schema=schema)
     return pl.DataFrame(records, schema=schema, orient="row").sort("doc_id")
+
+
+def query_frame(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> pl.DataFrame:
+    """Run SQL and return a polars frame (works across DuckDB 1.x and 2.x result APIs)."""
+    res = con.execute(sql, params or [])
+    for name in ("to_arrow_table", "fetch_arrow_table", "arrow"):
+        fetch = getattr(res, name, None)
+        if fetch is not None:
+            return pl.from_arrow(fetch())
+    cols = [d[0] for d in res.description]
+    return pl.DataFrame(res.fetchall(), schema=cols, orient="row")

@@ -159,7 +159,9 @@ def digest_of(paths: list[Path], root: Path) -> str:
 
 def load_codebook(root: str | Path | None = None) -> Codebook:
     """Read, check and compile the codebook set in `root` (default: the bundled one)."""
-    root = Path(root) if root else DEFAULT_CODEBOOKS
+    import os
+
+    root = Path(root or os.environ.get("EVENTCODER_CODEBOOKS") or DEFAULT_CODEBOOKS)
     if not (root / "codebook.yaml").is_file():
         raise CodebookError(f"{root}: not a codebook set (no codebook.yaml); point --codebooks at a folder that has one")
     files = codebook_files(root)

@@ -1,0 +1,53 @@
+"""Date expressions resolved against the base (dateline or publication) date."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from coder.resolve.dates import find_dates, parse_published
+
+BASE = dt.date(2024, 1, 30)   # a Tuesday
+
+
+@pytest.mark.parametrize("sentence, expected, precision", [
+    ("He said on January 30 that", dt.date(2024, 1, 30), "day"),
+    ("talks held in Paris on the 28th,", dt.date(2024, 1, 28), "day"),
+    ("a statement on the evening of the 28th, saying", dt.date(2024, 1, 28), "day"),
+    ("the meeting on the 31st", dt.date(2023, 12, 31), "day"),
+    ("Officials said Monday", dt.date(2024, 1, 29), "day"),
+    ("Officials said Tuesday", dt.date(2024, 1, 30), "day"),
+    ("Officials said on Wednesday", dt.date(2024, 1, 24), "day"),
+    ("the talks yesterday", dt.date(2024, 1, 29), "day"),
+    ("On 5 February 2015, militants attacked", dt.date(2015, 2, 5), "day"),
+    ("On Dec. 12, 2023, police arrested", dt.date(2023, 12, 12), "day"),
+    ("on 3 March the army", dt.date(2023, 3, 3), "day"),
+    ("attacked last week", dt.date(2024, 1, 23), "week"),
+    ("met earlier this month", dt.date(2024, 1, 1), "month"),
+    ("fighting in early December", dt.date(2023, 12, 1), "month"),
+])
+def test_expressions(sentence, expected, precision):
+    [d] = find_dates(sentence, BASE)
+    assert d.date == expected and d.precision == precision
+
+
+def test_same_day_refers_back():
+    ds = find_dates("issued on the 30th, he said on the same day", BASE)
+    assert [d.date for d in ds] == [dt.date(2024, 1, 30)] * 2 and ds[1].same_day
+
+
+def test_same_day_from_previous_sentence():
+    [d] = find_dates("He spoke on the same day.", BASE, previous=dt.date(2024, 1, 28))
+    assert d.date == dt.date(2024, 1, 28)
+
+
+def test_no_future_dates():
+    assert find_dates("They will meet on February 14.", BASE)[0].date == dt.date(2023, 2, 14)
+    assert find_dates("They will meet next week.", BASE) == []
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("2024-01-30", dt.date(2024, 1, 30)), ("2024-01-30T08:00:00Z", dt.date(2024, 1, 30)),
+    ("30 January 2024", dt.date(2024, 1, 30)), ("2023-02-30", None), ("soon-ish", None)])
+def test_published(value, expected):
+    assert parse_published(value) == expected
