@@ -9,6 +9,7 @@ token, never a loop over every pattern.
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -159,12 +160,16 @@ def digest_of(paths: list[Path], root: Path) -> str:
 
 def load_codebook(root: str | Path | None = None) -> Codebook:
     """Read, check and compile the codebook set in `root` (default: the bundled one)."""
-    import os
-
     root = Path(root or os.environ.get("EVENTCODER_CODEBOOKS") or DEFAULT_CODEBOOKS)
     if not (root / "codebook.yaml").is_file():
         raise CodebookError(f"{root}: not a codebook set (no codebook.yaml); point --codebooks at a folder that has one")
     files = codebook_files(root)
+    digest = digest_of([p for p, _ in files], root)
+    cached = _read_cache(digest)
+    if cached is not None:
+        cached.root = root
+        cached.files = [p for p, _ in files]
+        return cached
     data: dict[str, list[tuple[Path, Any]]] = {}
     errors: list[str] = []
     for path, kind in files:
@@ -179,9 +184,44 @@ def load_codebook(root: str | Path | None = None) -> Codebook:
     for kind, items in data.items():
         for path, content in items:
             compiler.add(kind, path, content)
-    cb = compiler.finish(meta, digest_of([p for p, _ in files], root))
+    cb = compiler.finish(meta, digest)
     cb.files = [p for p, _ in files]
+    _write_cache(cb)
     return cb
+
+
+def _cache_path(digest: str) -> Path:
+    from .. import __version__
+    from ..resolve.places import _cache_dir
+
+    return _cache_dir() / f"codebook-{digest[:20]}-{__version__}.pkl"
+
+
+def _read_cache(digest: str) -> Codebook | None:
+    """A compiled codebook with the same file digest, if one was cached: compiling is done once."""
+    import pickle
+
+    path = _cache_path(digest)
+    try:
+        with path.open("rb") as fh:
+            cb = pickle.load(fh)
+        return cb if isinstance(cb, Codebook) and cb.digest == digest else None
+    except (OSError, pickle.PickleError, EOFError, AttributeError, TypeError, ValueError):
+        return None
+
+
+def _write_cache(cb: Codebook) -> None:
+    import pickle
+
+    path = _cache_path(cb.digest)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        with tmp.open("wb") as fh:
+            pickle.dump(cb, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(path)
+    except OSError:
+        pass  # a read-only cache only costs compile time
 
 
 class _Compiler:
