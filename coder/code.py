@@ -722,6 +722,12 @@ class SentenceCoder:
                 return self._resolve_group(g, subject=sources)
             m = self._place_actor(tokens, j)
             return [m] if m else []
+        # an actor written inside the pattern: "release * prisoners" over "Palestinian prisoners"
+        inner = [g for start, g in group_start.items() if v.start < start < v.end or v.start < g.end - 1 < v.end]
+        if inner and not v.rule.nominal:
+            g = min(inner, key=lambda g: g.start)
+            if g.prep not in ("in", "at", "near") and not g.possessive and g.pronoun not in ("its", "their"):
+                return self._resolve_group(g, subject=sources)
         limit = min(n, v.end + 10, max(clause_end, v.end + 1))
         while j < limit:
             g = group_start.get(j)
