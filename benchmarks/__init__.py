@@ -1,0 +1,1 @@
+"""Benchmarks: a seeded corpus generator and the throughput harness (run by hand, not by pytest)."""
