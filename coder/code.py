@@ -28,6 +28,7 @@ from .match import Mention, VerbMatch, find_cues, match_lexicon, match_verbs
 from .resolve.places import Place, fold, lookup_city
 from .text import Token, tokenize
 
+PROPER_ACTOR_KINDS = ("person", "group", "org", "institution", "country", "capital")
 ACTOR_PRIORITY = ("person", "group", "org", "institution", "demonym", "capital", "country", "adjective", "agent")
 COUNTRYISH = {"country", "adjective", "capital", "demonym"}
 
@@ -92,10 +93,19 @@ class ArticleContext:
     by_role: dict[str, Actor] = field(default_factory=dict)
     last_compound: list[Actor] = field(default_factory=list)
     previous_date: dt.date | None = None
+    country_counts: dict[str, int] = field(default_factory=dict)
+
+    def main_country(self) -> str | None:
+        """The country the article is most about so far (first named wins ties), else the dateline's."""
+        if self.country_counts:
+            return max(self.country_counts, key=lambda c: self.country_counts[c])
+        return self.dateline_country
 
     def remember(self, actor: Actor, name_tokens: list[str] | None = None) -> None:
         if not actor.resolved:
             return
+        if actor.country and actor.country.isalpha() and actor.code[:3] not in ("IGO", "NGO", "IMG", "INT", "MNC"):
+            self.country_counts[actor.country] = self.country_counts.get(actor.country, 0) + 1
         if actor.kind == "person":
             self.last_person = actor
         else:
@@ -150,6 +160,13 @@ class SentenceCoder:
         self.person_pronouns = {k[0] for k in keys.get("pronouns_person", set())}
         self.group_pronouns = {k[0] for k in keys.get("pronouns_group", set())}
         self.group_refs = {tuple(k.split()): v for k, v in (cb.cues.get("group_references") or {}).items()}
+        self.anaphora = {tuple(k.split()): v for k, v in (cb.cues.get("definite_references") or {}).items()}
+        self.possessives = {k[0] for k in keys.get("possessive_pronouns", set())}
+        self.symmetric = tuple(cb.cues.get("symmetric_codes") or ())
+        self.governing = cb.cues.get("governed_act_codes") or {}
+        self.coordination = {k[0] for k in keys.get("coordination", set())}
+        self.function_words = self.preps | self.determiners | self.aux | self.breaks | self.subordinators | \
+            self.coordination | {k[0] for k in keys.get("negation", set())} | {"'s", ",", "."}
 
     # ------------------------------------------------------------ phrases
     def _compose(self, comps: list[Mention], name_tokens: list[str]) -> Actor | None:
@@ -163,11 +180,13 @@ class SentenceCoder:
             code = person_code(p.roles or [], self.ctx.event_date)
             if code:
                 return Actor(code, text, code[:3], code[3:6] or None, "person")
+        country = next((lex[k] for k in ("country", "adjective", "capital", "demonym") if k in lex), None)
+        if "institution" in lex and country and lex["institution"].country != country.country and "agent" in lex:
+            del lex["institution"]  # "Pakistan's Foreign Office" is Pakistan's, whatever Britain calls its own
         for kind in ("group", "org", "institution"):
             if kind in lex:
                 g = lex[kind]
-                return Actor(g.code, text, g.code[:3] if g.country or kind != "org" else g.code[:3], g.role, kind)
-        country = next((lex[k] for k in ("country", "adjective", "capital", "demonym") if k in lex), None)
+                return Actor(g.code, text, g.code[:3], g.role, kind)
         agent = None
         for m in reversed(comps):
             a = m.first("agent")
@@ -197,6 +216,28 @@ class SentenceCoder:
             comps: list[Mention] = []
             name_tokens: list[str] = []
             norm = tokens[j].norm
+            ana = self._phrase_at(tokens, j, self.anaphora)
+            if ana:
+                length, kind = ana
+                phrases.append(Group(j, j + length, [], pronoun=f"ana:{kind}",
+                                     text=" ".join(t.text for t in tokens[j:j + length])))
+                i = j + length
+                continue
+            if norm in self.possessives and j + 1 in by_start and by_start[j + 1].first("agent") \
+                    and not any(lx.kind in PROPER_ACTOR_KINDS for lx in by_start[j + 1].lexemes):
+                # "his government", "its troops": the role of whoever the pronoun stands for
+                m = by_start[j + 1]
+                agent = m.first("agent")
+                phrases.append(Group(j, m.end, [Actor("", m.text, None, agent.role, "agent", needs_country=True)],
+                                     pronoun=f"poss:{norm}", text=f"{tokens[j].text} {m.text}"))
+                i = m.end
+                continue
+            listed = self._adjective_list(tokens, by_start, j)
+            if listed:
+                end, actors = listed
+                phrases.append(Group(j, end, actors, text=" ".join(t.text for t in tokens[j:end])))
+                i = end
+                continue
             # pronouns
             if norm in self.person_pronouns or norm in self.group_pronouns:
                 phrases.append(Group(j, j + 1, [], pronoun=norm, text=tokens[j].text))
@@ -220,6 +261,16 @@ class SentenceCoder:
                 if comps and tok.norm == "'s" and j + 1 < n and j + 1 in by_start and by_start[j + 1].first("agent"):
                     j += 1
                     continue
+                if comps and not comps[-1].first("agent") and comps[-1].first(*COUNTRYISH, "group", "org"):
+                    # "U.S. peace envoy", "Lebanon's caretaker prime minister": modifiers before a title
+                    k = j + 1 if tok.norm == "'s" else j
+                    skipped = 0
+                    while k < n and skipped < 2 and self._modifier(tokens[k]) and k not in by_start:
+                        k += 1
+                        skipped += 1
+                    if skipped and k in by_start and by_start[k].first("agent"):
+                        j = k
+                        continue
                 if comps and comps[-1].first("agent") and tok.cap and tok.is_word and not (m and m.lexemes):
                     # a name after a title: "Qatari Prime Minister Mohammed"
                     name_tokens.append(tok.text)
@@ -268,6 +319,54 @@ class SentenceCoder:
                 return countries
         return list(self.ctx.last_compound) if len(self.ctx.last_compound) == count else []
 
+    def _modifier(self, tok: Token) -> bool:
+        """A lower-case word that may qualify a title ("peace envoy", "caretaker prime minister")."""
+        return tok.is_word and not tok.cap and tok.norm not in self.function_words and \
+            tok.norm not in self.cb.verbs_by_first and not tok.norm.isdigit()
+
+    @staticmethod
+    def _phrase_at(tokens: list[Token], j: int, table: dict) -> tuple[int, object] | None:
+        for key, value in table.items():
+            L = len(key)
+            if tuple(t.norm for t in tokens[j:j + L]) == key:
+                return L, value
+        return None
+
+    def _adjective_list(self, tokens: list[Token], by_start: dict[int, Mention], j: int):
+        """"Palestinian and Israeli delegations", "British and EU negotiators": one role, several countries."""
+        first = by_start.get(j)
+        if not first or not first.first("adjective") or first.first("agent"):
+            return None
+        items = [first]
+        k = first.end
+        while k < len(tokens):
+            sep = []
+            while k < len(tokens) and tokens[k].norm in (",", "and", "or"):
+                sep.append(tokens[k].norm)
+                k += 1
+            m = by_start.get(k)
+            if not sep or not m or not (m.first("adjective") or m.first("org")) or m.first("agent"):
+                break
+            items.append(m)
+            k = m.end
+        if len(items) < 2:
+            return None
+        # optional modifiers, then the shared title or role noun
+        while k < len(tokens) and self._modifier(tokens[k]) and k not in by_start:
+            k += 1
+        agent_m = by_start.get(k)
+        agent = agent_m.first("agent") if agent_m else None
+        if agent is None or agent_m.first(*PROPER_ACTOR_KINDS):
+            return None
+        actors = []
+        for m in items:
+            lx = m.first("adjective") or m.first("org")
+            if lx.kind == "org":
+                actors.append(Actor(lx.code, f"{m.text} {agent_m.text}", lx.code[:3], lx.role, "org"))
+            else:
+                actors.append(Actor(lx.country + agent.role, f"{m.text} {agent_m.text}", lx.country, agent.role, "agent"))
+        return agent_m.end, actors
+
     def _group_ref(self, tokens: list[Token], j: int) -> tuple[int, int] | None:
         for key, count in self.group_refs.items():
             L = len(key)
@@ -277,10 +376,10 @@ class SentenceCoder:
 
     def _prep_before(self, tokens: list[Token], start: int) -> str | None:
         k = start - 1
-        while k >= 0 and tokens[k].norm in self.determiners:
-            k -= 1
-        if k >= 0 and tokens[k].norm == "of" and k + 1 < start and tokens[k - 1].norm in self.determiners if k > 0 else False:
-            k -= 2
+        while k >= 0 and (tokens[k].norm in self.determiners or tokens[k].norm.isdigit() or
+                          tokens[k].norm == "of" and k > 0 and (tokens[k - 1].norm in self.determiners or
+                                                                 tokens[k - 1].norm.isdigit())):
+            k -= 1  # "tens of thousands of Chinese protesters", "6,000 troops"
         return tokens[k].norm if k >= 0 and tokens[k].norm in self.preps else None
 
     def _join(self, tokens: list[Token], phrases: list[Group]) -> list[Group]:
@@ -296,7 +395,7 @@ class SentenceCoder:
                 prev = out[-1]
                 between = [t.norm for t in tokens[prev.end:g.start]]
                 # "of" chain: an agent without a country, then "of (the)" an actor: the actor's country takes the role
-                if between in (["of"], ["of", "the"]) and not prev.pronoun and not g.pronoun and prev.actors and \
+                if between in (["of"], ["of", "the"], ["for"], ["for", "the"]) and not prev.pronoun and not g.pronoun and prev.actors and \
                         all(a.needs_country for a in prev.actors) and g.actors and not prev.possessive:
                     role = prev.actors[-1].role
                     merged = []
@@ -436,20 +535,39 @@ class SentenceCoder:
             return a
         if a.needs_country:
             prior = self.ctx.by_role.get(a.role or "")
-            country = prior.country if prior else self.ctx.dateline_country
+            if prior and prior.code[:3] not in ("IGO", "NGO"):
+                if prior.kind == "group" and prior.role == a.role:
+                    return Actor(prior.code, a.name, prior.country, prior.role, "group")
+                country = prior.country
+            else:
+                country = self.ctx.main_country()
             if country:
                 return Actor(country + (a.role or ""), a.name, country, a.role, a.kind)
         return None
 
+    def _referent(self, g: Group, speaker: list[Actor] | None, subject: list[Actor] | None) -> list[Actor]:
+        """Who a pronoun, "the group" or "his government" stands for."""
+        kind = g.pronoun.split(":", 1)[-1]
+        if speaker:
+            return speaker
+        if kind in self.person_pronouns or kind in ("his", "her"):
+            return [self.ctx.last_person] if self.ctx.last_person else []
+        if subject:
+            return subject
+        return [self.ctx.last_actor] if self.ctx.last_actor else []
+
     def _resolve_group(self, g: Group, speaker: list[Actor] | None = None, subject: list[Actor] | None = None) -> list[Actor]:
+        if g.pronoun and g.pronoun.startswith("poss:"):
+            role = g.actors[0].role if g.actors else None
+            out = []
+            for ref in self._referent(g, speaker, subject):
+                if ref.kind in ("group", "org") and ref.role in (role, "REB", "UAF", "IGO"):
+                    out.append(Actor(ref.code, g.text, ref.country, ref.role, ref.kind))
+                elif ref.country:
+                    out.append(Actor(ref.country + (role or ""), g.text, ref.country, role, "agent"))
+            return out
         if g.pronoun:
-            if speaker:
-                return speaker
-            if g.pronoun in self.person_pronouns:
-                return [self.ctx.last_person] if self.ctx.last_person else []
-            if subject:
-                return subject
-            return [self.ctx.last_actor] if self.ctx.last_actor else []
+            return self._referent(g, speaker, subject)
         out = []
         for a in g.actors:
             r = self._resolve_actor(a)
@@ -566,6 +684,31 @@ class SentenceCoder:
             if owner is not None:
                 speaker_of[id(v)] = owner
 
+        # demands and appeals govern the act they ask for: "demanded that Pakistan release the pilot" is one
+        # demand (1053), not a demand plus a release
+        governed_by: dict[int, VerbMatch] = {}
+        refined: dict[int, str] = {}
+        for gv in active:
+            table = self.governing.get(gv.rule.code[:2])
+            if table is None or gv.rule.speech:
+                continue
+            for act in active:
+                if act is gv or act.start < gv.end or act.start - gv.end > 14 or act.rule.speech:
+                    continue
+                span = [t.norm for t in tokens[gv.end:act.start]]
+                if not (span and span[-1] == "to" or "that" in span or act.start == gv.end):
+                    continue
+                if any(t in self.breaks for t in span) or any(o is not gv and o is not act and gv.end <= o.start < act.start
+                                                              and not o.rule.nominal for o in active):
+                    continue
+                governed_by[id(act)] = gv
+                code = act.rule.code
+                for L in range(len(code), 1, -1):
+                    if code[:L] in table and (len(gv.rule.code) == 2 or gv.rule.code.endswith("0")):
+                        refined[id(gv)] = table[code[:L]]
+                        break
+                break
+
         events: list[Event] = []
         consumed: set[int] = set()
         speaker_actors: dict[int, list[Actor]] = {}
@@ -578,6 +721,9 @@ class SentenceCoder:
                 continue
             if v.rule.nominal:
                 events.extend(self._nominal(tokens, v, group_start, verb_word, clause_of, notes))
+                continue
+            if id(v) in governed_by:
+                notes.append(f"{v.rule.rule_id}: the act asked for by {governed_by[id(v)].rule.rule_id}: not coded")
                 continue
             passive_src = self._passive_source(tokens, v, group_start)
             g, inherited_neg = subject(v)
@@ -607,7 +753,7 @@ class SentenceCoder:
                     continue
                 tgt_actors = None
             negated = inherited_neg or self._negated(tokens, v, negation_spans, refusal_spans, governed)
-            code = v.rule.code
+            code = refined.get(id(v), v.rule.code)
             if negated:
                 if not v.rule.negated:
                     notes.append(f"{v.rule.rule_id}: negated and the pattern has no rejection code: no event")
@@ -617,6 +763,10 @@ class SentenceCoder:
                 code = self._intent_code(code)
             if tgt_actors is None:
                 tgt_actors = self._targets(tokens, v, group_start, clause_of, sources)
+            if not tgt_actors and len(sources) >= 2 and not negated and code.startswith(self.symmetric):
+                # "X and Y met", "talks were attended by X and Y": the participants met each other
+                tgt_actors = sources[1:]
+                sources = sources[:1]
             evidence = " ".join(tokens[k].text for k in v.words)
             for src in sources:
                 for tgt in (tgt_actors or [None]):
@@ -727,7 +877,7 @@ class SentenceCoder:
         if inner and not v.rule.nominal:
             g = min(inner, key=lambda g: g.start)
             if g.prep not in ("in", "at", "near") and not g.possessive and g.pronoun not in ("its", "their"):
-                return self._resolve_group(g, subject=sources)
+                return self._own_side_removed(self._resolve_group(g, subject=sources), sources, g)
         limit = min(n, v.end + 10, max(clause_end, v.end + 1))
         while j < limit:
             g = group_start.get(j)
@@ -739,11 +889,19 @@ class SentenceCoder:
                     return []
                 if g.pronoun in ("its", "their"):
                     return []
-                return self._resolve_group(g, subject=sources)
+                return self._own_side_removed(self._resolve_group(g, subject=sources), sources, g)
             if tokens[j].norm in self.breaks or tokens[j].norm in self.subordinators or tokens[j].norm == ",":
                 break
             j += 1
         return []
+
+    @staticmethod
+    def _own_side_removed(targets: list[Actor], sources: list[Actor], g: Group) -> list[Actor]:
+        """"withdraw its troops": a possessive naming the source's own side is not a target."""
+        if g.pronoun and g.pronoun.startswith("poss:"):
+            countries = {s.country for s in sources}
+            return [t for t in targets if t.country not in countries]
+        return targets
 
     def _place_actor(self, tokens, j) -> Actor | None:
         """A place standing as target ("withdraw from the Gaza Strip") codes as its country."""

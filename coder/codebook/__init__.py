@@ -269,12 +269,13 @@ class _Compiler:
         self.doubled.update(w.lower() for w in content.get("doubled_consonant") or [])
 
     def _lex(self, phrase: str, lex: Lexeme) -> None:
-        key = phrase_key(phrase)
-        if not key:
-            return
-        bucket = self.lexicon.setdefault(key, [])
-        if not any(x.kind == lex.kind and x.code == lex.code for x in bucket):
-            bucket.append(lex)
+        for variant in _spelling_variants(phrase, self.cues.get("name_particles") or ()):
+            key = phrase_key(variant)
+            if not key:
+                continue
+            bucket = self.lexicon.setdefault(key, [])
+            if not any(x.kind == lex.kind and x.code == lex.code for x in bucket):
+                bucket.append(lex)
 
     def _add_countries(self, path, content):
         f = self.rel(path)
@@ -372,6 +373,18 @@ class _Compiler:
         cue_keys = {k: {phrase_key(p) for p in v} for k, v in self.cues.items() if isinstance(v, list)}
         return Codebook(self.root, meta["name"], meta["version"], digest, self.taxonomy, by_first, rules,
                         self.lexicon, lengths, self.cues, cue_keys, extra=self.extra)
+
+
+def _spelling_variants(phrase: str, particles) -> set[str]:
+    """A name as written, with hyphens as spaces ("al-Shabaab" / "al Shabaab"), and an Arabic article
+    particle joined by a hyphen ("al Qaeda" / "al-Qaeda")."""
+    out = {phrase}
+    if "-" in phrase:
+        out.add(phrase.replace("-", " "))
+    words = phrase.split(" ")
+    if len(words) >= 2 and words[0].lower() in particles:
+        out.add(words[0] + "-" + " ".join(words[1:]))
+    return out
 
 
 def compile_pattern(text: str, inflector: Inflector, nominal: bool) -> list[Element]:
