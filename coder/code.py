@@ -159,7 +159,8 @@ class SentenceCoder:
         self.locative = keys.get("locative", set()) | keys.get("destination", set())
         self.person_pronouns = {k[0] for k in keys.get("pronouns_person", set())}
         self.group_pronouns = {k[0] for k in keys.get("pronouns_group", set())}
-        self.group_refs = {tuple(k.split()): v for k, v in (cb.cues.get("group_references") or {}).items()}
+        self.group_refs = {tuple(k.split()): (v["count"], v["kind"])
+                           for k, v in (cb.cues.get("group_references") or {}).items()}
         self.anaphora = {tuple(k.split()): v for k, v in (cb.cues.get("definite_references") or {}).items()}
         self.possessives = {k[0] for k in keys.get("possessive_pronouns", set())}
         self.symmetric = tuple(cb.cues.get("symmetric_codes") or ())
@@ -243,11 +244,11 @@ class SentenceCoder:
                 phrases.append(Group(j, j + 1, [], pronoun=norm, text=tokens[j].text))
                 i += 1
                 continue
-            ref = self._group_ref(tokens, j)
+            ref = self._phrase_at(tokens, j, self.group_refs)
             if ref:
-                length, count = ref
+                length, (count, kind) = ref
                 # resolved in _join, once the compounds before it are known
-                phrases.append(Group(j, j + length, [], pronoun=f"ref{count}",
+                phrases.append(Group(j, j + length, [], pronoun=f"ref:{count}:{kind}",
                                      text=" ".join(t.text for t in tokens[j:j + length])))
                 i = j + length
                 continue
@@ -311,13 +312,16 @@ class SentenceCoder:
             g.prep = self._prep_before(tokens, g.start)
         return self._join(tokens, phrases)
 
-    def _recent_compound(self, phrases: list[Group], count: int) -> list[Actor]:
-        """"the two countries": the last `count` countries named together, in this sentence or before."""
+    def _recent_compound(self, phrases: list[Group], count: int, kind: str) -> list[Actor]:
+        """"the two countries": the last `count` actors (countries, if asked) named together."""
+        def fits(actors: list[Actor]) -> bool:
+            return len(actors) == count and (kind != "country" or all(a.kind in COUNTRYISH or a.kind == "agent"
+                                                                      for a in actors))
         for g in reversed(phrases):
-            countries = [a for a in g.actors if a.kind in COUNTRYISH and a.resolved]
-            if len(countries) == count and not g.pronoun:
-                return countries
-        return list(self.ctx.last_compound) if len(self.ctx.last_compound) == count else []
+            actors = [a for a in g.actors if a.resolved]
+            if fits(actors) and not g.pronoun:
+                return actors
+        return list(self.ctx.last_compound) if fits(self.ctx.last_compound) else []
 
     def _modifier(self, tok: Token) -> bool:
         """A lower-case word that may qualify a title ("peace envoy", "caretaker prime minister")."""
@@ -367,13 +371,6 @@ class SentenceCoder:
                 actors.append(Actor(lx.country + agent.role, f"{m.text} {agent_m.text}", lx.country, agent.role, "agent"))
         return agent_m.end, actors
 
-    def _group_ref(self, tokens: list[Token], j: int) -> tuple[int, int] | None:
-        for key, count in self.group_refs.items():
-            L = len(key)
-            if tuple(t.norm for t in tokens[j:j + L]) == key:
-                return L, count
-        return None
-
     def _prep_before(self, tokens: list[Token], start: int) -> str | None:
         k = start - 1
         while k >= 0 and (tokens[k].norm in self.determiners or tokens[k].norm.isdigit() or
@@ -386,8 +383,9 @@ class SentenceCoder:
         """Join phrases into compounds ("X, Y and Z") and "of" chains ("heads of the services of X")."""
         out: list[Group] = []
         for g in phrases:
-            if g.pronoun and g.pronoun.startswith("ref"):
-                actors = self._recent_compound(out, int(g.pronoun[3:]))
+            if g.pronoun and g.pronoun.startswith("ref:"):
+                _, count, kind = g.pronoun.split(":")
+                actors = self._recent_compound(out, int(count), kind)
                 if not actors:
                     continue
                 g = Group(g.start, g.end, actors, g.prep, g.possessive, None, g.text)
@@ -525,9 +523,9 @@ class SentenceCoder:
         for g in groups:
             for a in g.actors:
                 self.ctx.remember(a)
-            countries = [a for a in g.actors if a.kind in COUNTRYISH and a.resolved]
-            if len(countries) >= 2:
-                self.ctx.last_compound = countries
+            resolved = [a for a in g.actors if a.resolved]
+            if len(resolved) >= 2:
+                self.ctx.last_compound = resolved
         return SentenceAnalysis(tokens, mentions, groups, verbs, places, events, notes)
 
     def _resolve_actor(self, a: Actor, speaker: list[Actor] | None = None) -> Actor | None:
@@ -535,12 +533,9 @@ class SentenceCoder:
             return a
         if a.needs_country:
             prior = self.ctx.by_role.get(a.role or "")
-            if prior and prior.code[:3] not in ("IGO", "NGO"):
-                if prior.kind == "group" and prior.role == a.role:
-                    return Actor(prior.code, a.name, prior.country, prior.role, "group")
-                country = prior.country
-            else:
-                country = self.ctx.main_country()
+            if prior and prior.kind == "group" and prior.role == a.role:
+                return Actor(prior.code, a.name, prior.country, prior.role, "group")
+            country = self.ctx.main_country()
             if country:
                 return Actor(country + (a.role or ""), a.name, country, a.role, a.kind)
         return None
@@ -583,6 +578,7 @@ class SentenceCoder:
         refusal_spans = find_cues(tokens, self.cb.cue_keys.get("refusal", set()))
         negation_spans = find_cues(tokens, self.cb.cue_keys.get("negation", set()))
         intent_spans = find_cues(tokens, self.cb.cue_keys.get("intent", set()))
+        hedge_spans = find_cues(tokens, self.cb.cue_keys.get("hedges", set()))
         clause_of = self._clauses(tokens)
 
         # refusal verbs that govern another verb ("refused to negotiate") are cues, not events
@@ -600,6 +596,7 @@ class SentenceCoder:
         active = [v for v in verbs if id(v) not in dropped]
 
         subj_memo: dict[int, tuple[Group | None, bool]] = {}
+        purpose_of: dict[int, VerbMatch] = {}
 
         def subject(v: VerbMatch) -> tuple[Group | None, bool]:
             """The subject group of a verb, and whether negation is inherited from a coordinated verb."""
@@ -610,9 +607,14 @@ class SentenceCoder:
             j = v.start - 1
             coordinated = False
             infinitive = j >= 0 and tokens[j].norm == "to"
+            passed_cue = False
             while j >= 0:
                 tok = tokens[j]
+                if _in_spans(j, intent_spans) or _in_spans(j, refusal_spans):
+                    passed_cue = True
                 g = group_end.get(j)
+                if g is not None and infinitive and not passed_cue and g.prep is None:
+                    break  # "summoned China's ambassador to protest": not the ambassador's protest
                 if g is not None and not g.possessive and (g.prep is None or g.prep in ("according",)):
                     # apposition: "Haniyeh, leader of the Hamas Politburo, said"
                     if g.start >= 2 and tokens[g.start - 1].norm == "," and (g.start - 2) in group_end:
@@ -630,6 +632,8 @@ class SentenceCoder:
                             group_start.get(k) and not group_start[k].prep for k in range(other.end, v.start)):
                         sub, _ = subject(other)
                         result = (sub, coordinated and self._negated(tokens, other, negation_spans, refusal_spans, governed))
+                        if infinitive:
+                            purpose_of[id(v)] = other   # "is due to travel to Montevideo to meet": intent carries
                     elif tok.norm.endswith("ing") and v.start > 0 and tokens[v.start - 1].norm == ",":
                         result = subject(other)
                     elif tokens[v.start].norm.endswith("ing") and v.start > 0 and tokens[v.start - 1].norm == ",":
@@ -725,7 +729,16 @@ class SentenceCoder:
             if id(v) in governed_by:
                 notes.append(f"{v.rule.rule_id}: the act asked for by {governed_by[id(v)].rule.rule_id}: not coded")
                 continue
+            if self._noun_use(tokens, v):
+                notes.append(f"{v.rule.rule_id}: '{tokens[v.start].text}' is used as a noun here: not coded")
+                continue
+            if self._hedged(tokens, v, hedge_spans):
+                notes.append(f"{v.rule.rule_id}: hedged or forecast ('expected to', 'believed to'): not coded")
+                continue
             passive_src = self._passive_source(tokens, v, group_start)
+            if passive_src is None and self._is_passive(tokens, v):
+                notes.append(f"{v.rule.rule_id}: passive without an agent: the source is unknown")
+                continue
             g, inherited_neg = subject(v)
             owner = speaker_of.get(id(v))
             spk = speaker_actors.get(id(owner)) if owner else None
@@ -759,7 +772,8 @@ class SentenceCoder:
                     notes.append(f"{v.rule.rule_id}: negated and the pattern has no rejection code: no event")
                     continue
                 code = v.rule.negated
-            elif self._intended(tokens, v, intent_spans, g):
+            elif self._intended(tokens, v, intent_spans, g) or (
+                    id(v) in purpose_of and self._intended(tokens, purpose_of[id(v)], intent_spans, g)):
                 code = self._intent_code(code)
             if tgt_actors is None:
                 tgt_actors = self._targets(tokens, v, group_start, clause_of, sources)
@@ -823,6 +837,23 @@ class SentenceCoder:
                                                  or _in_spans(k, intent_spans) for k in range(e, v.start)):
                 return True
         return False
+
+    def _noun_use(self, tokens, v) -> bool:
+        """"a protest over", "for hosting the talks": the verb word is a noun or gerund here."""
+        if v.start == 0:
+            return False
+        before = tokens[v.start - 1].norm
+        head = tokens[v.start].norm
+        if before in ("a", "an", "the", "this", "that", "these", "those", "its", "his", "her", "their", "our",
+                      "any", "every", "no", "'s"):
+            return True
+        return head.endswith("ing") and before in ("for", "of", "by", "without", "after", "before", "on", "in",
+                                                   "about", "from", "against")
+
+    def _hedged(self, tokens, v, hedge_spans) -> bool:
+        lo = max(0, v.start - 5)
+        return any(lo <= s and e <= v.start and all(tokens[k].norm in self.aux or tokens[k].norm == "to"
+                                                     for k in range(e, v.start)) for s, e in hedge_spans)
 
     def _intent_code(self, code: str) -> str:
         table = self.cb.cues.get("intent_codes") or {}
@@ -955,11 +986,20 @@ def _same_side(a: list[Actor], b: list[Actor]) -> bool:
 
 
 def _dedupe(events: list[Event]) -> list[Event]:
+    """One event per (code, source, target); a bare statement (010) only when its source did nothing else
+    in the sentence (CAMEO: statements are subordinate events); a country-only target gives way to the same
+    country with a role."""
     seen = set()
     out = []
+    acted = {e.source.code for e in events if e.code != "010"}
+    specific = {(e.code, e.source.code, e.target.code[:3]) for e in events if e.target and len(e.target.code) > 3}
     for e in events:
         key = (e.code, e.source.code, e.target.code if e.target else None)
         if key in seen:
+            continue
+        if e.code == "010" and e.source.code in acted:
+            continue
+        if e.target and len(e.target.code) == 3 and (e.code, e.source.code, e.target.code) in specific:
             continue
         seen.add(key)
         out.append(e)

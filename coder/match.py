@@ -106,7 +106,7 @@ def _match_at(elements: list[Element], k: int, pos: int, norms: list[str], token
         return None
     if el.kind == "gap":
         for skip in range(0, el.max_gap + 1):
-            if skip and (pos + skip - 1 >= n or not tokens[pos + skip - 1].is_word):
+            if skip and (pos + skip - 1 >= n or not (tokens[pos + skip - 1].is_word or norms[pos + skip - 1] == "'s")):
                 break
             r = _match_at(elements, k + 1, pos + skip, norms, tokens, blocked, actor_starts, words, target_at)
             if r is not None:
