@@ -58,6 +58,7 @@ class Group:
     possessive: bool = False        # "Hamas's objective": not a subject
     pronoun: str | None = None
     text: str = ""
+    antecedent: list | None = None  # for pronouns: who they stood for when read
 
 
 @dataclass(slots=True)
@@ -115,7 +116,10 @@ class ArticleContext:
         if name_tokens:
             full = fold(" ".join(name_tokens))
             self.names[full] = actor
-            self.names[fold(name_tokens[-1])] = actor
+            last = fold(name_tokens[-1])
+            self.names[last] = actor
+            if " " in last:   # "al-Bashir" is also "Bashir"
+                self.names[last.split(" ", 1)[1]] = actor
 
 
 @dataclass(slots=True)
@@ -163,6 +167,7 @@ class SentenceCoder:
                            for k, v in (cb.cues.get("group_references") or {}).items()}
         self.anaphora = {tuple(k.split()): v for k, v in (cb.cues.get("definite_references") or {}).items()}
         self.possessives = {k[0] for k in keys.get("possessive_pronouns", set())}
+        self.target_preps = {k[0] for k in keys.get("target_prepositions", set())}
         self.symmetric = tuple(cb.cues.get("symmetric_codes") or ())
         self.governing = cb.cues.get("governed_act_codes") or {}
         self.coordination = {k[0] for k in keys.get("coordination", set())}
@@ -241,7 +246,11 @@ class SentenceCoder:
                 continue
             # pronouns
             if norm in self.person_pronouns or norm in self.group_pronouns:
-                phrases.append(Group(j, j + 1, [], pronoun=norm, text=tokens[j].text))
+                g = Group(j, j + 1, [], pronoun=norm, text=tokens[j].text)
+                # the antecedent is whoever was named last *before* the pronoun
+                g.antecedent = [a for a in ((self.ctx.last_person if norm in self.person_pronouns
+                                             else self.ctx.last_actor),) if a]
+                phrases.append(g)
                 i += 1
                 continue
             ref = self._phrase_at(tokens, j, self.group_refs)
@@ -545,6 +554,8 @@ class SentenceCoder:
         kind = g.pronoun.split(":", 1)[-1]
         if speaker:
             return speaker
+        if g.antecedent:
+            return g.antecedent
         if kind in self.person_pronouns or kind in ("his", "her"):
             return [self.ctx.last_person] if self.ctx.last_person else []
         if subject:
@@ -607,6 +618,7 @@ class SentenceCoder:
             j = v.start - 1
             coordinated = False
             infinitive = j >= 0 and tokens[j].norm == "to"
+            participle = j >= 0 and tokens[j].norm == "," and tokens[v.start].norm.endswith("ing")
             passed_cue = False
             while j >= 0:
                 tok = tokens[j]
@@ -615,7 +627,7 @@ class SentenceCoder:
                 g = group_end.get(j)
                 if g is not None and infinitive and not passed_cue and g.prep is None:
                     break  # "summoned China's ambassador to protest": not the ambassador's protest
-                if g is not None and not g.possessive and (g.prep is None or g.prep in ("according",)):
+                if g is not None and not g.possessive and (g.prep is None or g.prep in self.breaks):
                     # apposition: "Haniyeh, leader of the Hamas Politburo, said"
                     if g.start >= 2 and tokens[g.start - 1].norm == "," and (g.start - 2) in group_end:
                         head = group_end[g.start - 2]
@@ -654,6 +666,9 @@ class SentenceCoder:
                     coordinated = True
                     j -= 1
                     continue
+                if tok.norm in ("who", "which") and j >= 2 and tokens[j - 1].norm == "," and (j - 2) in group_end:
+                    result = (group_end[j - 2], False)   # "Kuleba, who urged Berlin to ..."
+                    break
                 if tok.norm in self.breaks or tok.norm in self.subordinators:
                     break
                 if infinitive and tok.is_word and tok.norm != "to" and tok.norm not in self.aux and not (
@@ -662,13 +677,27 @@ class SentenceCoder:
                     # before its cue ("plans to", "refused to"), never across other words
                     break
                 if tok.norm == "," and (j - 1) not in group_end:
-                    # a subject never lies beyond a comma, except in an apposition ("X, leader of Y, said")
+                    if participle:
+                        # ", killing six people": the subject of the clause before
+                        prev = max((o for o in active if o.end <= j and not o.rule.nominal), key=lambda o: o.end,
+                                   default=None)
+                        if prev is not None:
+                            result = subject(prev)
+                        else:
+                            first = next((g for g in groups if g.end <= j and g.prep is None and not g.possessive
+                                          and not g.pronoun), None)
+                            result = (first, False)
+                        break
+                    # a subject never lies beyond a comma, except in an apposition ("X, leader of Y, said",
+                    # "X, meeting in Luanda, demanded")
                     k = j - 1
-                    while k > max(-1, j - 14) and tokens[k].norm != "," and k not in verb_word:
+                    while k > max(-1, j - 16) and tokens[k].norm != ",":
                         k -= 1
                     head = group_end.get(k - 1) if k > 0 and tokens[k].norm == "," else None
-                    if head is not None and not head.possessive and head.prep is None and \
-                            (k + 1 in group_start or (k + 2) in group_start):
+                    opener = tokens[k + 1] if k + 1 < n else None
+                    if head is not None and not head.possessive and head.prep is None and opener is not None and (
+                            k + 1 in group_start or (k + 2) in group_start or opener.norm in ("who", "which") or
+                            (k + 1 in verb_word and opener.norm.endswith("ing"))):
                         result = (head, False)
                     break
                 j -= 1
@@ -789,10 +818,22 @@ class SentenceCoder:
                     events.append(Event(code, src, tgt, v.rule.rule_id, evidence, v.start, clause_of[v.start],
                                         src.name, tgt.name if tgt else ""))
         for s in speech:
+            spk = speaker_actors.get(id(s)) or []
+            if self._trailing(tokens, s, active):
+                # "Germany will reopen its embassy in Kyiv, she said": the attribution of what precedes
+                before = [e for e in events if e.anchor < s.start]
+                for e in before:
+                    if spk and len(e.source.code) <= 3 and _same_side([e.source], spk):
+                        e.source = spk[0]
+                if before:
+                    continue
             if id(s) in consumed:
                 continue
-            spk = speaker_actors.get(id(s)) or []
             code = s.rule.code
+            if self._negated(tokens, s, negation_spans, refusal_spans, governed):
+                if not s.rule.negated:
+                    continue
+                code = s.rule.negated
             tail = {t.norm for t in tokens[s.end:]}
             if tail & {k[0] for k in self.cb.cue_keys.get("pessimistic", set())}:
                 code = "012" if "012" in self.cb.taxonomy else code
@@ -838,6 +879,13 @@ class SentenceCoder:
                 return True
         return False
 
+    @staticmethod
+    def _trailing(tokens, s, active) -> bool:
+        """A speech verb at the end of its sentence ("..., officials said.") attributes what came before."""
+        rest = [t for t in tokens[s.end:] if t.is_word]
+        return len(rest) <= 4 and not any(v.start >= s.end for v in active) and s.start > 0 and \
+            any(t.norm == "," for t in tokens[max(0, s.start - 6):s.start])
+
     def _noun_use(self, tokens, v) -> bool:
         """"a protest over", "for hosting the talks": the verb word is a noun or gerund here."""
         if v.start == 0:
@@ -847,6 +895,8 @@ class SentenceCoder:
         if before in ("a", "an", "the", "this", "that", "these", "those", "its", "his", "her", "their", "our",
                       "any", "every", "no", "'s"):
             return True
+        if before in self.preps and before not in ("to", "by") and not head.endswith("ed"):
+            return True   # "in exchange for", "after talks"
         return head.endswith("ing") and before in ("for", "of", "by", "without", "after", "before", "on", "in",
                                                    "about", "from", "against")
 
@@ -878,7 +928,7 @@ class SentenceCoder:
         # "X was attacked by Y", "talks attended by Y"
         if k < len(tokens) and tokens[k].norm == "by" and (passive or v.start > 0 and tokens[v.start - 1].norm in (",",)):
             j = k + 1
-            while j < len(tokens) and tokens[j].norm in self.determiners:
+            while j < len(tokens) and (tokens[j].norm in self.determiners or tokens[j].norm == "of"):
                 j += 1
             return group_start.get(j) or group_start.get(k + 1)
         return None
@@ -913,8 +963,9 @@ class SentenceCoder:
         while j < limit:
             g = group_start.get(j)
             if g is not None:
-                if g.prep in ("in", "at", "near", "on", "during", "after", "before", "about", "over", "from") and j != v.end:
-                    j = g.end
+                if g.prep is not None and g.prep not in self.target_preps and j != v.end and \
+                        not (j == v.end + 1 and tokens[v.end].norm in self.determiners):
+                    j = g.end   # "under the auspices of X", "in Cairo": not what the verb acts on
                     continue
                 if g.possessive:
                     return []
