@@ -168,6 +168,7 @@ class SentenceCoder:
         self.anaphora = {tuple(k.split()): v for k, v in (cb.cues.get("definite_references") or {}).items()}
         self.possessives = {k[0] for k in keys.get("possessive_pronouns", set())}
         self.target_preps = {k[0] for k in keys.get("target_prepositions", set())}
+        self.place_target_roots = tuple(cb.cues.get("place_target_roots") or ())
         self.symmetric = tuple(cb.cues.get("symmetric_codes") or ())
         self.governing = cb.cues.get("governed_act_codes") or {}
         self.coordination = {k[0] for k in keys.get("coordination", set())}
@@ -527,6 +528,7 @@ class SentenceCoder:
         actor_starts = {g.start: g.end for g in groups}
         verbs = [v for v in match_verbs(tokens, cb, blocked, actor_starts) if v.start >= skip]
         places = self.find_places(tokens, mentions, skip)
+        self._places = places
         notes: list[str] = []
         events = self._events(tokens, groups, verbs, notes)
         for g in groups:
@@ -736,8 +738,11 @@ class SentenceCoder:
                     continue
                 governed_by[id(act)] = gv
                 code = act.rule.code
+                generic = len(gv.rule.code) == 2 or gv.rule.code.endswith("0")
+                if gv.rule.code.startswith("03") and not table and generic:
+                    refined[id(gv)] = self._intent_code(code)   # "willing to discuss" -> intent to negotiate
                 for L in range(len(code), 1, -1):
-                    if code[:L] in table and (len(gv.rule.code) == 2 or gv.rule.code.endswith("0")):
+                    if code[:L] in table and generic:
                         refined[id(gv)] = table[code[:L]]
                         break
                 break
@@ -840,10 +845,13 @@ class SentenceCoder:
             elif tail & {k[0] for k in self.cb.cue_keys.get("optimistic", set())}:
                 code = "013" if "013" in self.cb.taxonomy else code
             targets = self._targets(tokens, s, group_start, clause_of, spk) if s.rule.target != "none" else []
+            # a statement's own date and place sit before the reported clause or right after the verb
+            lo, hi = clause_of[s.start]
+            window = (lo, min(hi, s.end + 5))
             for src in spk:
                 for tgt in (targets or [None]):
                     events.append(Event(code, src, tgt, s.rule.rule_id, " ".join(tokens[k].text for k in s.words),
-                                        s.start, clause_of[s.start], src.name, tgt.name if tgt else ""))
+                                        s.start, window, src.name, tgt.name if tgt else ""))
         return _dedupe(events)
 
     def _clauses(self, tokens: list[Token]) -> list[tuple[int, int]]:
@@ -853,8 +861,9 @@ class SentenceCoder:
         for k, t in enumerate(tokens):
             if t.norm in self.breaks or t.norm in self.subordinators or t.norm == ";":
                 cuts.append(k)
-            elif t.norm == "," and k + 1 < n and tokens[k + 1].norm in ("and", "but", "or", "while", "saying", "adding"):
-                cuts.append(k)
+            elif t.norm == "," and k + 1 < n and (tokens[k + 1].norm in ("and", "but", "or", "while") or (
+                    not tokens[k + 1].cap and tokens[k + 1].norm.endswith(("ed", "ing")))):
+                cuts.append(k)   # a new clause, or a participial one (", declared in 2008", ", saying ...")
         cuts.append(n)
         spans = []
         for a, b in zip(cuts, cuts[1:]):
@@ -959,6 +968,14 @@ class SentenceCoder:
             g = min(inner, key=lambda g: g.start)
             if g.prep not in ("in", "at", "near") and not g.possessive and g.pronoun not in ("its", "their"):
                 return self._own_side_removed(self._resolve_group(g, subject=sources), sources, g)
+        k = v.end
+        while k < n and tokens[k].norm in self.determiners:
+            k += 1
+        if k < n and k not in group_start and tokens[k].cap and v.rule.code[:2] in self.place_target_roots:
+            # "visited Bucha", "shelled Kharkiv": a place acted on stands for its country
+            actor = self._place_actor(tokens, k)
+            if actor is not None:
+                return [actor]
         limit = min(n, v.end + 10, max(clause_end, v.end + 1))
         while j < limit:
             g = group_start.get(j)
@@ -986,7 +1003,7 @@ class SentenceCoder:
         return targets
 
     def _place_actor(self, tokens, j) -> Actor | None:
-        """A place standing as target ("withdraw from the Gaza Strip") codes as its country."""
+        """A place standing as target ("withdraw from the Gaza Strip", "visited Bucha") codes as its country."""
         for L in (4, 3, 2, 1):
             key = tuple(t.norm for t in tokens[j:j + L])
             for lx in self.cb.lookup(key):
@@ -994,6 +1011,15 @@ class SentenceCoder:
                     return Actor(lx.country, " ".join(t.text for t in tokens[j:j + L]), lx.country, None, "place")
                 if lx.kind == "country":
                     return Actor(lx.country, lx.name, lx.country, None, "country")
+        k = j
+        while k < len(tokens) and k - j < 3 and tokens[k].cap and tokens[k].is_word:
+            k += 1
+        for e in range(k, j, -1):
+            name = " ".join(t.text for t in tokens[j:e])
+            prefer = tuple(c for c in (self.ctx.dateline_country,) if c)
+            place = lookup_city(name, prefer)
+            if place and place.country and (place.country in prefer or place.population >= 20000):
+                return Actor(place.country, name, place.country, None, "place")
         return None
 
     def _nominal(self, tokens, v, group_start, verb_word, clause_of, notes) -> list[Event]:

@@ -88,8 +88,12 @@ def code_article(article: Article, cb: Codebook, times: StageTimes | None = None
         if keep_analysis:
             analysis.notes.extend(f"date: {d.text!r} -> {d.date} ({d.precision})" for d in dates)
             analyses.append(analysis)
+        background_days = cb.cues.get("background_after_days")
         for ev in analysis.events:
             when = event_date(ev, analysis.tokens, dates, article.dateline_date, article.published)
+            if background_days and when.source == "sentence" and base and when.date and \
+                    (base - when.date).days > background_days:
+                continue  # background: an act long before the story's date is not this story's event
             where = event_place(ev, analysis.places, dl_place)
             info = cb.code_info(ev.code)
             if info is None:

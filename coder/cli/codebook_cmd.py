@@ -65,3 +65,8 @@ def docs(out: Path, codebooks: Path | None) -> None:
     cb = open_codebook(codebooks)
     out.write_text(render_markdown(cb), encoding="utf-8")
     click.echo(f"wrote {out}")
+
+
+from .petrarch_cmd import import_petrarch  # noqa: E402  (the command lives in its own module)
+
+codebook.add_command(import_petrarch)

@@ -6,6 +6,7 @@ import click
 from .. import __version__
 from .code_cmd import code
 from .codebook_cmd import codebook
+from .db_cmd import export, release, sql
 from .explain_cmd import explain
 from .eval_cmd import eval_cmd
 from .gazetteer_cmd import gazetteer
@@ -22,6 +23,9 @@ cli.add_command(codebook)
 cli.add_command(explain)
 cli.add_command(eval_cmd)
 cli.add_command(gazetteer)
+cli.add_command(export)
+cli.add_command(sql)
+cli.add_command(release)
 
 
 def main() -> None:

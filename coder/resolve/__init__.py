@@ -35,9 +35,9 @@ def event_date(event: Event, tokens: list[Token], dates: list[DateMention], date
 
         lo, hi = event.clause
         in_clause = [d for d in dates if lo <= tok_index(d.start) < hi]
-        pool = in_clause or dates
-        best = min(pool, key=lambda d: abs(tok_index(d.start) - event.anchor))
-        return When(best.date, "day" if best.precision == "day" else best.precision, "sentence")
+        if in_clause:
+            best = min(in_clause, key=lambda d: abs(tok_index(d.start) - event.anchor))
+            return When(best.date, best.precision, "sentence")
     if dateline_date:
         return When(dateline_date, "day", "dateline")
     if published:
