@@ -41,6 +41,7 @@ class Actor:
     role: str | None
     kind: str                       # person group org institution country agent pronoun ...
     needs_country: bool = False     # a bare agent ("police") still to be placed
+    inferred: bool = False          # its country came from the article's context, not the phrase
 
     @property
     def resolved(self) -> bool:
@@ -205,7 +206,7 @@ class SentenceCoder:
                          "person" if name_tokens else "agent")
         if country:
             if country.kind == "adjective":
-                return None
+                return Actor(country.country, text, country.country, None, "adjective")
             code = country.code if country.kind != "country" else country.country
             return Actor(code, text, country.country, code[3:6] or None, country.kind)
         if agent:
@@ -545,10 +546,10 @@ class SentenceCoder:
         if a.needs_country:
             prior = self.ctx.by_role.get(a.role or "")
             if prior and prior.kind == "group" and prior.role == a.role:
-                return Actor(prior.code, a.name, prior.country, prior.role, "group")
+                return Actor(prior.code, a.name, prior.country, prior.role, "group", inferred=True)
             country = self.ctx.main_country()
             if country:
-                return Actor(country + (a.role or ""), a.name, country, a.role, a.kind)
+                return Actor(country + (a.role or ""), a.name, country, a.role, a.kind, inferred=True)
         return None
 
     def _referent(self, g: Group, speaker: list[Actor] | None, subject: list[Actor] | None) -> list[Actor]:
@@ -629,6 +630,9 @@ class SentenceCoder:
                 g = group_end.get(j)
                 if g is not None and infinitive and not passed_cue and g.prep is None:
                     break  # "summoned China's ambassador to protest": not the ambassador's protest
+                if g is not None and all(a.kind == "adjective" for a in g.actors) and g.actors:
+                    j = g.start - 1   # "Israeli military operations": an adjective is never the one acting
+                    continue
                 if g is not None and not g.possessive and (g.prep is None or g.prep in self.breaks):
                     # apposition: "Haniyeh, leader of the Hamas Politburo, said"
                     if g.start >= 2 and tokens[g.start - 1].norm == "," and (g.start - 2) in group_end:
@@ -817,9 +821,7 @@ class SentenceCoder:
                 sources = sources[:1]
             evidence = " ".join(tokens[k].text for k in v.words)
             for src in sources:
-                for tgt in (tgt_actors or [None]):
-                    if tgt is not None and tgt.code == src.code:
-                        continue
+                for tgt in ([t for t in tgt_actors or [] if t.code != src.code] or [None]):
                     events.append(Event(code, src, tgt, v.rule.rule_id, evidence, v.start, clause_of[v.start],
                                         src.name, tgt.name if tgt else ""))
         for s in speech:
@@ -976,7 +978,8 @@ class SentenceCoder:
             actor = self._place_actor(tokens, k)
             if actor is not None:
                 return [actor]
-        limit = min(n, v.end + 10, max(clause_end, v.end + 1))
+        limit = min(n, v.end + 12, max(clause_end, v.end + 1))
+        weak: list[Actor] = []
         while j < limit:
             g = group_start.get(j)
             if g is not None:
@@ -984,15 +987,35 @@ class SentenceCoder:
                         not (j == v.end + 1 and tokens[v.end].norm in self.determiners):
                     j = g.end   # "under the auspices of X", "in Cairo": not what the verb acts on
                     continue
-                if g.possessive:
-                    return []
                 if g.pronoun in ("its", "their"):
-                    return []
-                return self._own_side_removed(self._resolve_group(g, subject=sources), sources, g)
+                    j = g.end
+                    continue
+                if g.actors and all(a.kind == "adjective" for a in g.actors):
+                    later = next((group_start[k] for k in range(g.end, min(n, g.end + 3)) if k in group_start), None)
+                    if later is not None and later.prep is None:
+                        j = later.start   # "Russian counterpart Sergei Lavrov": the person, not the adjective
+                        continue
+                found = self._own_side_removed(self._resolve_group(g, subject=sources), sources, g)
+                strong = [a for a in found if not a.inferred]
+                if strong:
+                    return found
+                # "sent 800 peacekeepers to South Sudan": a role noun with no country of its own is what
+                # moves; the country it goes to is the target, if one follows
+                weak = weak or found
+                j = g.end
+                continue
+            if tokens[j].norm in self.target_preps and j + 1 < n and (j + 1) not in group_start:
+                k = j + 1
+                while k < n and tokens[k].norm in self.determiners:
+                    k += 1
+                if k < n and k not in group_start and tokens[k].cap:
+                    actor = self._place_actor(tokens, k)   # "airlifted food to Gaza"
+                    if actor is not None:
+                        return [actor]
             if tokens[j].norm in self.breaks or tokens[j].norm in self.subordinators or tokens[j].norm == ",":
                 break
             j += 1
-        return []
+        return weak
 
     @staticmethod
     def _own_side_removed(targets: list[Actor], sources: list[Actor], g: Group) -> list[Actor]:
