@@ -498,7 +498,8 @@ class SentenceCoder:
                 for e in range(k, j, -1):
                     name = " ".join(t.text for t in tokens[j:e])
                     ctx_country = self._country_after(tokens, e, by_start)
-                    place = lookup_city(name, tuple(c for c in (ctx_country,) if c) + prefer)
+                    place = lookup_city(name, tuple(c for c in (ctx_country,) if c) + prefer,
+                                        self._admin_hints(tokens, e))
                     if place:
                         end = e
                         break
@@ -508,6 +509,30 @@ class SentenceCoder:
             else:
                 i = j if j > i else i + 1
         return found
+
+    @staticmethod
+    def _admin_hints(tokens: list[Token], e: int) -> tuple[str, ...]:
+        """"Douentza (Mopti)", "Janaale (Marka, Lower Shabelle)", "Kalma camp in South Darfur": the
+        district and region written after a place name."""
+        hints: list[str] = []
+        k = e
+        if k < len(tokens) and tokens[k].norm == "camp":
+            k += 1
+        if k < len(tokens) and tokens[k].text in ("(", ",") or (k < len(tokens) and tokens[k].norm == "in"):
+            k += 1
+            while k < len(tokens) and len(hints) < 3:
+                words = []
+                while k < len(tokens) and tokens[k].cap and tokens[k].is_word:
+                    words.append(tokens[k].text)
+                    k += 1
+                if not words:
+                    break
+                hints.append(" ".join(words))
+                if k < len(tokens) and tokens[k].norm == ",":
+                    k += 1
+                    continue
+                break
+        return tuple(hints)
 
     @staticmethod
     def _country_after(tokens: list[Token], e: int, by_start: dict[int, Mention]) -> str | None:
@@ -863,8 +888,8 @@ class SentenceCoder:
         for k, t in enumerate(tokens):
             if t.norm in self.breaks or t.norm in self.subordinators or t.norm == ";":
                 cuts.append(k)
-            elif t.norm == "," and k + 1 < n and (tokens[k + 1].norm in ("and", "but", "or", "while") or (
-                    not tokens[k + 1].cap and tokens[k + 1].norm.endswith(("ed", "ing")))):
+            elif t.norm == "," and k + 1 < n and (tokens[k + 1].norm in ("and", "but", "or", "while", "saying", "adding")
+                                                  or (not tokens[k + 1].cap and tokens[k + 1].norm.endswith("ed"))):
                 cuts.append(k)   # a new clause, or a participial one (", declared in 2008", ", saying ...")
         cuts.append(n)
         spans = []
@@ -1093,10 +1118,13 @@ def _dedupe(events: list[Event]) -> list[Event]:
     out = []
     acted = {e.source.code for e in events if e.code != "010"}
     specific = {(e.code, e.source.code, e.target.code[:3]) for e in events if e.target and len(e.target.code) > 3}
+    with_target = {(e.code, e.source.code) for e in events if e.target}
     for e in events:
         key = (e.code, e.source.code, e.target.code if e.target else None)
         if key in seen:
             continue
+        if e.target is None and (e.code, e.source.code) in with_target:
+            continue   # the same act told twice ("clashed with the army, killing 4 soldiers")
         if e.code == "010" and e.source.code in acted:
             continue
         if e.target and len(e.target.code) == 3 and (e.code, e.source.code, e.target.code) in specific:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from . import __version__
 from .code import ArticleContext, SentenceAnalysis, SentenceCoder
 from .codebook import Codebook
+from .acled import TIME_PRECISION, annotate as annotate_acled
 from .ingest import Article, Reject
 from .resolve import dateline_place, event_date, event_place
 from .resolve.dates import find_dates
@@ -142,10 +143,15 @@ def code_article(article: Article, cb: Codebook, times: StageTimes | None = None
                 "published": article.published.isoformat() if article.published else None,
                 "codebook_version": cb.label,
                 "coder_version": __version__,
+                "location_admin2": place.admin2 if place else None,
+                "time_precision": TIME_PRECISION.get(when.precision or "") if when.date else None,
             }
             rows.append(row)
         times.add("resolve", t)
     t = time.perf_counter()
+    annotate_acled(rows, [(s.index, s.text) for s in sentences], cb)
+    rows = [{c: row.get(c) for c in columns()} for row in rows]
+    t = times.add("acled", t)
     valid = []
     for row in rows:
         errors = event_errors(row)

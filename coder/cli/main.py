@@ -8,6 +8,7 @@ from .code_cmd import code
 from .codebook_cmd import codebook
 from .db_cmd import export, release, sql
 from .explain_cmd import explain
+from .eval_acled_cmd import eval_acled
 from .eval_cmd import eval_cmd
 from .gazetteer_cmd import gazetteer
 
@@ -22,6 +23,7 @@ cli.add_command(code)
 cli.add_command(codebook)
 cli.add_command(explain)
 cli.add_command(eval_cmd)
+cli.add_command(eval_acled)
 cli.add_command(gazetteer)
 cli.add_command(export)
 cli.add_command(sql)

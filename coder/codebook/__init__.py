@@ -38,6 +38,9 @@ FILE_KINDS: list[tuple[str, str]] = [
     ("actors/*.people.yaml", "people"),
     ("actors/*.agents.yaml", "agents"),
     ("places/*.yaml", "places"),
+    ("acled/types.yaml", "acled_types"),
+    ("acled/rules.yaml", "acled_rules"),
+    ("acled/fatalities.yaml", "acled_fatalities"),
 ]
 
 CORE_CATEGORIES = {"01": "statement", "04": "meeting", "10": "demand"}
@@ -255,6 +258,15 @@ class _Compiler:
 
     def _add_abbreviations(self, path, content):
         self.extra["abbreviations"] = frozenset(a.lower().rstrip(".") for a in content["abbreviations"])
+
+    def _add_acled_types(self, path, content):
+        self.extra["acled_types"] = content
+
+    def _add_acled_rules(self, path, content):
+        self.extra["acled_rules"] = content
+
+    def _add_acled_fatalities(self, path, content):
+        self.extra["acled_fatalities"] = content
 
     def _add_cues(self, path, content):
         self.cues.update(content)

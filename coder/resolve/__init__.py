@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..code import Event, PlaceMention
 from ..text import Token
 from .dates import DateMention
 from .places import Place, lookup_city
+
+
+NEAR_PREPOSITIONS = {"near", "outside", "around", "close to", "on the outskirts of"}
 
 
 @dataclass(slots=True)
@@ -50,7 +53,10 @@ def event_place(event: Event, places: list[PlaceMention], dateline_place: Place 
     in_clause = [p for p in places if lo <= p.start < hi and p.prep != "mention"]
     if in_clause:
         best = min(in_clause, key=lambda p: abs(p.start - event.anchor))
-        return Where(best.place, "sentence")
+        place = best.place
+        if best.prep in NEAR_PREPOSITIONS and place.precision < 2:
+            place = replace(place, precision=2)   # "near Mopti": somewhere around the place (ACLED 2)
+        return Where(place, "sentence")
     if dateline_place:
         return Where(dateline_place, "dateline")
     return Where(None, None)

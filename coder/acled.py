@@ -1,0 +1,270 @@
+"""ACLED-style coding: sub-event types, actor types (inter codes), fatalities and precision.
+
+Rules, actor types, number words and toll phrases are data (codebooks/acled/);
+this module only applies them to the CAMEO events of an article:
+
+- each event's sentence (plus a follow-up sentence that adds no event of its
+  own, as in "... protested in Kisumu. Police dispersed them with tear gas.")
+  is the context its rules and cues are read in;
+- the first rule in file order whose conditions all hold gives the
+  sub-event type; its event and disorder types come from types.yaml; no
+  rule, no type (never a guess);
+- fatalities: people reported killed in this event, every side counted, not
+  the wounded or the arrested; cumulative tolls are not this event's count;
+  follow-up sentences with no event of their own ("The army said 9
+  assailants were also killed.") add to it.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .text import tokenize
+
+ACLED_COLUMNS = ["fatalities", "fatalities_text", "acled_disorder_type", "acled_event_type", "acled_sub_event_type",
+                 "inter1", "inter2", "interaction", "civilian_targeting", "location_admin2", "time_precision"]
+VIOLENT_EVENT_TYPES = {"Battles", "Explosions/Remote violence", "Violence against civilians", "Riots"}
+TIME_PRECISION = {"day": 1, "week": 2, "month": 3, "year": 3}
+
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(t.norm for t in tokenize(text))
+
+
+def _contains(seq: tuple[str, ...], phrases: list[tuple[str, ...]]) -> bool:
+    if not phrases:
+        return False
+    n = len(seq)
+    for p in phrases:
+        L = len(p)
+        for i in range(n - L + 1):
+            if seq[i:i + L] == p:
+                return True
+    return False
+
+
+@dataclass
+class AcledBook:
+    """The compiled acled/ codebook."""
+
+    actor_types: list[dict]
+    rules: list[dict]
+    sub_types: dict[str, dict]
+    event_types: dict[str, dict]
+    numbers: dict[tuple[str, ...], int]
+    vague: dict[tuple[str, ...], int]
+    unspecified: int
+    kill_words: set[str]
+    not_kill_words: list[tuple[str, ...]]
+    zero_phrases: list[tuple[str, ...]]
+    cumulative: list[tuple[str, ...]]
+
+    @classmethod
+    def from_codebook(cls, cb) -> "AcledBook | None":
+        types, rules, fat = (cb.extra.get(k) for k in ("acled_types", "acled_rules", "acled_fatalities"))
+        if not (types and rules and fat):
+            return None
+        actor_types = []
+        for a in rules.get("actor_types") or []:
+            actor_types.append({**a, "_words": [_words(w) for w in a.get("words") or []]})
+        compiled = []
+        for r in rules.get("rules") or []:
+            compiled.append({**r, "_cues": [_words(c) for c in r.get("cues") or []],
+                             "_not": [_words(c) for c in r.get("not_cues") or []]})
+        return cls(
+            actor_types=actor_types, rules=compiled,
+            sub_types={s["name"]: s for s in types["sub_event_types"]},
+            event_types={e["name"]: e for e in types["event_types"]},
+            numbers={_words(k): int(v) for k, v in (fat.get("numbers") or {}).items()},
+            vague={_words(k): int(v) for k, v in (fat.get("vague") or {}).items()},
+            unspecified=int((fat.get("unspecified") or {}).get("default", 0)),
+            kill_words={w.lower() for w in fat.get("kill_words") or []},
+            not_kill_words=[_words(w) for w in fat.get("not_kill_words") or []],
+            zero_phrases=[_words(w) for w in fat.get("zero_phrases") or []],
+            cumulative=[_words(w) for w in fat.get("cumulative_phrases") or []],
+        )
+
+    # ------------------------------------------------------------ actors
+    def inter(self, name: str | None, code: str | None, role: str | None) -> int | None:
+        if not code:
+            return None
+        words = _words(name or "")
+        for a in self.actor_types:
+            if a["_words"] and _contains(words, a["_words"]):
+                return int(a["inter"])
+            if role and role in (a.get("roles") or []):
+                return int(a["inter"])
+            if a.get("bare_country") and not role and len(code) == 3:
+                return int(a["inter"])
+        return None
+
+    # ------------------------------------------------------------ types
+    def classify(self, code: str, context: tuple[str, ...], inter1: int | None, inter2: int | None) -> dict | None:
+        for r in self.rules:
+            if r.get("cameo") and not code.startswith(tuple(r["cameo"])):
+                continue
+            if r["_cues"] and not _contains(context, r["_cues"]):
+                continue
+            if r["_not"] and _contains(context, r["_not"]):
+                continue
+            if r.get("source_inter") and inter1 not in r["source_inter"]:
+                continue
+            if r.get("target_inter") and inter2 not in r["target_inter"]:
+                continue
+            return r
+        return None
+
+    def types_of(self, sub_type: str) -> tuple[str, str]:
+        sub = self.sub_types[sub_type]
+        event = self.event_types[sub["event_type"]]
+        return sub["event_type"], sub.get("disorder_type") or event["disorder_type"]
+
+    # ------------------------------------------------------------ fatalities
+    def _number_at(self, words: tuple[str, ...], i: int) -> tuple[int, int] | None:
+        """(value, length) of a number written at position i: digits, words or a vague count."""
+        w = words[i]
+        if re.fullmatch(r"\d{1,3}(,\d{3})+|\d+", w):
+            return int(w.replace(",", "")), 1
+        for table in (self.numbers, self.vague):
+            for L in (4, 3, 2, 1):
+                key = words[i:i + L]
+                if len(key) == L and key in table:
+                    value = table[key]
+                    # "twenty-five", "two hundred"
+                    if i + L < len(words) and words[i + L] in ("hundred", "thousand") and table is self.numbers:
+                        value *= 100 if words[i + L] == "hundred" else 1000
+                        L += 1
+                    return value, L
+        if "-" in w:
+            parts = w.split("-")
+            if all((p,) in self.numbers for p in parts):
+                return sum(self.numbers[(p,)] for p in parts), 1
+        return None
+
+    def fatalities(self, sentence: str) -> tuple[int | None, str | None]:
+        """People reported killed in one sentence, and the words it came from; None when no death is told."""
+        words = _words(sentence)
+        if _contains(words, self.zero_phrases):
+            return 0, next(" ".join(p) for p in self.zero_phrases if _contains(words, [p]))
+        n = len(words)
+        used: set[int] = set()
+        total, found, spans = 0, False, []
+        stop = {".", ";", ":", "but", "while", "as", "after", "when"}
+        for i, w in enumerate(words):
+            if w not in self.kill_words:
+                continue
+            found = True
+            # forward: "killing 4 soldiers and 2 civilians", "killed at least 30 people"
+            j, got = i + 1, False
+            while j < n and j - i <= 10 and words[j] not in stop:
+                if any(words[j:j + len(p)] == p for p in self.not_kill_words):
+                    break
+                num = None if j in used else self._number_at(words, j)
+                if num:
+                    if self._cumulative_before(words, j):
+                        j += num[1]
+                        continue
+                    total += num[0]
+                    used.update(range(j, j + num[1]))
+                    spans.append(" ".join(words[max(0, i):j + num[1] + 1]))
+                    got = True
+                    j += num[1]
+                    continue
+                if got and words[j] not in ("and", ",", "including", "people", "persons") and not words[j].isalpha():
+                    break
+                if got and words[j] in self.kill_words:
+                    break
+                j += 1
+            if got:
+                continue
+            # backward: "4 soldiers were killed", "at least 15 people died"
+            j = i - 1
+            while j >= 0 and i - j <= 8 and words[j] not in stop:
+                if j not in used:
+                    num = self._number_at(words, j)
+                    if num is None and j > 0:
+                        num2 = self._number_at(words, j - 1)
+                        if num2 and num2[1] == 2:
+                            j -= 1
+                            num = num2
+                    if num and not self._cumulative_before(words, j):
+                        total += num[0]
+                        used.update(range(j, j + num[1]))
+                        spans.append(" ".join(words[j:i + 1]))
+                        got = True
+                        break
+                if any(words[j:j + len(p)] == p for p in self.not_kill_words):
+                    break
+                j -= 1
+        if not found:
+            return None, None
+        if not spans:
+            return self.unspecified, "deaths reported without a figure"
+        return total, "; ".join(spans)
+
+    def _cumulative_before(self, words: tuple[str, ...], j: int) -> bool:
+        window = words[max(0, j - 8):j]
+        return _contains(window, self.cumulative)
+
+
+def book(cb) -> AcledBook | None:
+    """The compiled acled/ codebook of a codebook set (compiled once, kept with it)."""
+    if "_acled" not in cb.extra:
+        cb.extra["_acled"] = AcledBook.from_codebook(cb)
+    return cb.extra["_acled"]
+
+
+def annotate(rows: list[dict], sentences: list[tuple[int, str]], cb) -> None:
+    """Fill the ACLED columns of an article's event rows in place."""
+    ab = book(cb)
+    for r in rows:
+        for c in ACLED_COLUMNS:
+            r.setdefault(c, None)
+    if ab is None or not rows:
+        return
+    text_of = dict(sentences)
+    typed_sentences = set()
+    follow: dict[int, str] = {}
+    for r in rows:
+        idx = r["sentence_index"]
+        nxt = text_of.get(idx + 1)
+        if nxt and not any(x["sentence_index"] == idx + 1 for x in rows) and not re.match(r"\s*On \d", nxt):
+            follow[idx] = nxt
+    for r in rows:
+        inter1 = ab.inter(r["source_name"], r["source_code"], r["source_role"])
+        inter2 = ab.inter(r["target_name"], r["target_code"], r["target_role"])
+        context = _words(r["sentence_text"] + " " + follow.get(r["sentence_index"], ""))
+        rule = ab.classify(r["event_code"], context, inter1, inter2)
+        if rule is None:
+            continue
+        sub = rule["sub_event_type"]
+        event_type, disorder = ab.types_of(sub)
+        r["acled_sub_event_type"], r["acled_event_type"], r["acled_disorder_type"] = sub, event_type, disorder
+        r["inter1"], r["inter2"] = inter1, inter2
+        pair = sorted(x for x in (inter1, inter2) if x)
+        r["interaction"] = int("".join(map(str, pair))) if len(pair) == 2 else (pair[0] * 10 if pair else None)
+        if rule.get("civilian_targeting") and inter2 == 7:
+            r["civilian_targeting"] = "Civilian targeting"
+        typed_sentences.add(r["sentence_index"])
+    # fatalities: once per sentence (its first violent event), plus follow-up sentences of no event
+    seen: set[int] = set()
+    for r in rows:
+        if r["acled_event_type"] not in VIOLENT_EVENT_TYPES and r["acled_sub_event_type"] != \
+                "Excessive force against protesters":
+            continue
+        idx = r["sentence_index"]
+        if idx in seen:
+            r["fatalities"] = 0
+            continue
+        seen.add(idx)
+        n, text = ab.fatalities(r["sentence_text"])
+        total, parts = (n or 0), ([text] if text else [])
+        k = idx + 1
+        while k in text_of and k not in typed_sentences and k - idx <= 2 and not re.match(r"\s*On \d", text_of[k]):
+            m, t = ab.fatalities(text_of[k])
+            if m:
+                total += m
+                parts.append(t)
+            k += 1
+        r["fatalities"] = total
+        r["fatalities_text"] = "; ".join(p for p in parts if p) or None
