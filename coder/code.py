@@ -96,12 +96,18 @@ class ArticleContext:
     last_compound: list[Actor] = field(default_factory=list)
     previous_date: dt.date | None = None
     country_counts: dict[str, int] = field(default_factory=dict)
+    place_counts: dict[str, int] = field(default_factory=dict)
 
     def main_country(self) -> str | None:
-        """The country the article is most about so far (first named wins ties), else the dateline's."""
+        """The country the article is most about so far (first named wins ties), else the dateline's,
+        else that of the places it names ("gunmen abducted 300 schoolboys in Kankara (Katsina)")."""
         if self.country_counts:
             return max(self.country_counts, key=lambda c: self.country_counts[c])
-        return self.dateline_country
+        if self.dateline_country:
+            return self.dateline_country
+        if self.place_counts:
+            return max(self.place_counts, key=lambda c: self.place_counts[c])
+        return None
 
     def remember(self, actor: Actor, name_tokens: list[str] | None = None) -> None:
         if not actor.resolved:
@@ -169,6 +175,7 @@ class SentenceCoder:
         self.anaphora = {tuple(k.split()): v for k, v in (cb.cues.get("definite_references") or {}).items()}
         self.possessives = {k[0] for k in keys.get("possessive_pronouns", set())}
         self.target_preps = {k[0] for k in keys.get("target_prepositions", set())}
+        self.quantity_words = keys.get("quantity_words", set())
         self.place_target_roots = tuple(cb.cues.get("place_target_roots") or ())
         self.symmetric = tuple(cb.cues.get("symmetric_codes") or ())
         self.governing = cb.cues.get("governed_act_codes") or {}
@@ -312,6 +319,9 @@ class SentenceCoder:
                 i = max(j, i + 1)
                 continue
             prep = self._prep_before(tokens, start)
+            if actor.kind == "capital" and start > 0 and tokens[start - 1].text in ("(", ","):
+                i = max(j, i + 1)   # "Kisumu (Nairobi)": a capital in an address is a place, not the government
+                continue
             if prep and actor.kind == "capital":
                 actor = Actor(actor.country or "", actor.name, actor.country, None, "country")
             g = Group(start, j, [actor], text=" ".join(t.text for t in tokens[start:j]))
@@ -384,11 +394,28 @@ class SentenceCoder:
 
     def _prep_before(self, tokens: list[Token], start: int) -> str | None:
         k = start - 1
-        while k >= 0 and (tokens[k].norm in self.determiners or tokens[k].norm.isdigit() or
-                          tokens[k].norm == "of" and k > 0 and (tokens[k - 1].norm in self.determiners or
-                                                                 tokens[k - 1].norm.isdigit())):
-            k -= 1  # "tens of thousands of Chinese protesters", "6,000 troops"
+        while k >= 0:
+            norm = tokens[k].norm
+            if norm in self.determiners or norm.replace(",", "").isdigit() or \
+                    norm == "of" and k > 0 and (tokens[k - 1].norm in self.determiners or tokens[k - 1].norm.isdigit()):
+                k -= 1  # "tens of thousands of Chinese protesters", "6,000 troops"
+                continue
+            quantity = self._phrase_ending(tokens, k, self.quantity_words)
+            if quantity and k + 1 < start and (tokens[k + 1].norm.replace(",", "").isdigit() or
+                                               tokens[k + 1].norm in self.determiners):
+                k -= quantity   # "around 200 students", "at least 30 people"
+                continue
+            break
         return tokens[k].norm if k >= 0 and tokens[k].norm in self.preps else None
+
+    @staticmethod
+    def _phrase_ending(tokens: list[Token], k: int, phrases: set[tuple[str, ...]]) -> int:
+        """Length of a cue phrase that ends at token k (0 if none)."""
+        for p in phrases:
+            L = len(p)
+            if k - L + 1 >= 0 and tuple(t.norm for t in tokens[k - L + 1:k + 1]) == p:
+                return L
+        return 0
 
     def _join(self, tokens: list[Token], phrases: list[Group]) -> list[Group]:
         """Join phrases into compounds ("X, Y and Z") and "of" chains ("heads of the services of X")."""
@@ -555,6 +582,9 @@ class SentenceCoder:
         verbs = [v for v in match_verbs(tokens, cb, blocked, actor_starts) if v.start >= skip]
         places = self.find_places(tokens, mentions, skip)
         self._places = places
+        for p in places:
+            if p.place.country and p.prep != "mention":
+                self.ctx.place_counts[p.place.country] = self.ctx.place_counts.get(p.place.country, 0) + 1
         notes: list[str] = []
         events = self._events(tokens, groups, verbs, notes)
         for g in groups:

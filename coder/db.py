@@ -153,6 +153,7 @@ def init_schema(con: duckdb.DuckDBPyConnection) -> None:
         for ddl in (events_ddl(), ARTICLES_DDL, SENTENCES_DDL, RUNS_DDL, RUN_CHANGES_DDL, REJECTS_DDL, CODEBOOKS_DDL,
                     EVENT_CODES_DDL, ACTORS_DDL):
             con.execute(ddl)
+        _add_missing_event_columns(con)
         create_views(con)
         if not row:
             con.execute("INSERT INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
@@ -160,6 +161,20 @@ def init_schema(con: duckdb.DuckDBPyConnection) -> None:
     except BaseException:
         con.execute("ROLLBACK")
         raise
+
+
+def _add_missing_event_columns(con: duckdb.DuckDBPyConnection) -> None:
+    """A database made before the event schema gained columns gets them (empty); rows go in by column name."""
+    from .store import duckdb_type
+    from .validate import event_schema
+
+    have = {r[0] for r in con.execute("SELECT column_name FROM information_schema.columns "
+                                      "WHERE table_name = 'events' AND table_schema = current_schema()").fetchall()}
+    if "event_id" not in have:
+        raise DatabaseError("the database has an events table that is not eventcoder's (no event_id column)")
+    for name, prop in event_schema()["properties"].items():
+        if name not in have:
+            con.execute(f'ALTER TABLE events ADD COLUMN "{name}" {duckdb_type(prop)}')
 
 
 # ---------------------------------------------------------------- lookups from the codebook
@@ -312,9 +327,9 @@ class Loader:
             lk_codes = event_codes_frame(cb).to_arrow()  # noqa: F841  (read by name in the SQL)
             lk_actors = actors_frame(cb).to_arrow()  # noqa: F841
             con.execute("DELETE FROM event_codes")
-            con.execute("INSERT INTO event_codes SELECT * FROM lk_codes")
+            con.execute("INSERT INTO event_codes BY NAME SELECT * FROM lk_codes")
             con.execute("DELETE FROM actors")
-            con.execute("INSERT INTO actors SELECT * FROM lk_actors")
+            con.execute("INSERT INTO actors BY NAME SELECT * FROM lk_actors")
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
@@ -409,14 +424,14 @@ class Loader:
                 con.execute("DELETE FROM rejects WHERE record_id IN (SELECT doc_id FROM gone) "
                             "AND stage IN ('code', 'validate', 'store')")
             if articles:
-                con.execute("INSERT INTO articles SELECT * FROM ar_df")
-                con.execute("INSERT INTO sentences SELECT * FROM se_df")
+                con.execute("INSERT INTO articles BY NAME SELECT * FROM ar_df")
+                con.execute("INSERT INTO sentences BY NAME SELECT * FROM se_df")
             if events:
-                con.execute(f"INSERT INTO events SELECT * FROM ev_df ORDER BY {', '.join(SORT_KEY)}")
+                con.execute(f"INSERT INTO events BY NAME SELECT * FROM ev_df ORDER BY {', '.join(SORT_KEY)}")
             if rejects:
-                con.execute("INSERT INTO rejects SELECT * FROM rj_df ON CONFLICT DO NOTHING")
+                con.execute("INSERT INTO rejects BY NAME SELECT * FROM rj_df ON CONFLICT DO NOTHING")
             if stats.changes:
-                con.execute("INSERT INTO run_changes SELECT * FROM ch_df")
+                con.execute("INSERT INTO run_changes BY NAME SELECT * FROM ch_df")
             n_articles = stats.new + stats.replaced + stats.unchanged
             con.execute("UPDATE runs SET batches = batches + 1, n_articles = n_articles + ?, n_new = n_new + ?, "
                         "n_replaced = n_replaced + ?, n_unchanged = n_unchanged + ?, "

@@ -105,13 +105,29 @@ def _match_at(elements: list[Element], k: int, pos: int, norms: list[str], token
             return _match_at(elements, k + 1, pos, norms, tokens, blocked, actor_starts, words, target_at)
         return None
     if el.kind == "gap":
-        for skip in range(0, el.max_gap + 1):
-            if skip and (pos + skip - 1 >= n or not (tokens[pos + skip - 1].is_word or norms[pos + skip - 1] == "'s")):
-                break
-            r = _match_at(elements, k + 1, pos + skip, norms, tokens, blocked, actor_starts, words, target_at)
-            if r is not None:
-                return r
-        return None
+        # up to max_gap words; a parenthesis ("in Kisumu (Kisumu) against") counts as nothing
+        p, counted, depth = pos, 0, 0
+        while True:
+            if depth == 0:
+                r = _match_at(elements, k + 1, p, norms, tokens, blocked, actor_starts, words, target_at)
+                if r is not None:
+                    return r
+            if p >= n:
+                return None
+            t = norms[p]
+            if t == "(":
+                depth += 1
+            elif t == ")" and depth:
+                depth -= 1
+            elif depth == 0:
+                if not (tokens[p].is_word or t == "'s"):
+                    return None
+                counted += 1
+                if counted > el.max_gap:
+                    return None
+            elif p - pos > 12:
+                return None
+            p += 1
     if el.kind == "target":
         # the target is an actor phrase starting here (after an optional article)
         p = pos + 1 if pos < n and norms[pos] in ("the", "a", "an") else pos

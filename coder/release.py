@@ -206,7 +206,7 @@ def write_release_db(path: Path, tables: dict[str, pl.DataFrame], info: dict[str
             con.execute(ddl.replace("CREATE TABLE IF NOT EXISTS", "CREATE TABLE"))
         for name in ("events", "articles", "event_codes", "actors", "codebooks"):
             frame = tables[name].to_arrow()  # noqa: F841  (read by name below)
-            con.execute(f"INSERT INTO {name} SELECT * FROM frame")
+            con.execute(f"INSERT INTO {name} BY NAME SELECT * FROM frame")
         con.executemany("INSERT INTO release_info VALUES (?, ?)", sorted(info.items()))
         create_views(con)
         con.execute("CHECKPOINT")

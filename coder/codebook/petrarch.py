@@ -91,6 +91,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
+import os
 import re
 import shutil
 from dataclasses import dataclass, field
@@ -221,6 +222,11 @@ def _join_contractions(words: list[str]) -> list[str]:
         else:
             out.append(w)
     return out
+
+
+def _tokens(words: list[str]) -> list[str]:
+    """Words as our tokenizer sees them ("F/A-18" is three tokens, "U.S." is "us")."""
+    return [t for w in words for t in phrase_key(w)]
 
 
 def _title(words: list[str]) -> str:
@@ -706,11 +712,24 @@ class VerbTranslator:
         forms = self.inflector.verb_forms(v.lemma) | v.forms
         return {f for f in forms if f == v.lemma or f not in self.own_verbs}
 
-    def head_text(self, v: Verb) -> str:
-        forms = self.verb_forms(v)
-        if forms == self.inflector.verb_forms(v.lemma):
-            return v.lemma
-        return "=" + "|".join([v.lemma] + sorted(forms - {v.lemma}))
+    def head_text(self, verbs: list[Verb]) -> str:
+        """The head word for one or several verbs: lemmas when our inflector makes their forms, else every form."""
+        if all(self.verb_forms(v) == self.inflector.verb_forms(v.lemma) for v in verbs):
+            return "|".join(dict.fromkeys(v.lemma for v in verbs))
+        return "=" + self.forms_text(verbs)
+
+    def forms_text(self, verbs: list[Verb]) -> str:
+        lemmas = list(dict.fromkeys(v.lemma for v in verbs))
+        forms = set().union(*(self.verb_forms(v) for v in verbs)) - set(lemmas)
+        return "|".join(lemmas + sorted(forms))
+
+    @staticmethod
+    def groups(verbs: list[Verb]) -> list[list[Verb]]:
+        """Verbs of a block that share their extra words (WIRE_+TAP, +CORDON_OFF): one pattern serves them all."""
+        by: dict[tuple, list[Verb]] = {}
+        for v in verbs:
+            by.setdefault((tuple(v.pre), tuple(v.post)), []).append(v)
+        return list(by.values())
 
     # -- synsets
     def synset(self, label: str, depth: int = 0) -> tuple[list[str], list[list[str]]]:
@@ -728,7 +747,7 @@ class VerbTranslator:
                 singles += s
                 multis += m
                 continue
-            words = _words(member.lower())
+            words = _tokens(_words(member.lower()))
             if not words:
                 continue
             variants = [words]
@@ -771,7 +790,15 @@ class VerbTranslator:
                     conn = "adj"
                     continue
                 kind = {"*": "verb", "$": "source", "+": "target", "%": "compound", "^": "skip"}.get(p, "word")
-                out.append((kind, p.lower(), conn))
+                if kind != "word":
+                    out.append((kind, p.lower(), conn))
+                else:
+                    alts = [phrase_key(a) for a in p.split("/") if a]     # "BY/WITH": either word
+                    if len(alts) > 1 and all(len(a) == 1 for a in alts):
+                        out.append(("word", "|".join(dict.fromkeys(a[0] for a in alts)), conn))
+                    else:
+                        for k, tok in enumerate(phrase_key(p)):             # "ANTI-" is two tokens in text
+                            out.append(("word", tok, conn if k == 0 else "adj"))
                 conn = "adj"
                 i += 1
         # Treebank contractions ("DID N'T") are one word in running text
@@ -783,7 +810,7 @@ class VerbTranslator:
                 joined.append(t)
         return joined
 
-    def translate(self, pat: Pattern, verbs: list[Verb]) -> tuple[list[tuple[str, Verb]], str | None, list[str]]:
+    def translate(self, pat: Pattern, verbs: list[Verb]) -> tuple[list[tuple[str, list[Verb]]], str | None, list[str]]:
         """Our pattern strings for one PETRARCH pattern and the verbs of its block, why not, and what was lost."""
         notes: list[str] = []
         toks = self.tokens(pat.body)
@@ -835,23 +862,24 @@ class VerbTranslator:
             if not opts:
                 return [], f"synonym set &{value} is empty", notes
             options.append(opts)
-        out: list[tuple[str, Verb]] = []
+        out: list[tuple[str, list[Verb]]] = []
         for combo in itertools.product(*options):
             seq = [t for part in combo for t in part]
-            for v in verbs:
-                text = self.render(seq, v)
+            for group in self.groups(verbs):
+                text = self.render(seq, group)
                 if text:
-                    out.append((text, v))
+                    out.append((text, group))
         if not out:
             return [], "no verb of the block has a usable form", notes
         return out, None, notes
 
-    def render(self, seq: list[tuple[str, str, str]], v: Verb) -> str:
+    def render(self, seq: list[tuple[str, str, str]], verbs: list[Verb]) -> str:
+        v = verbs[0]
         words: list[tuple[str, str, str]] = []     # (kind, text, connector)
         for kind, value, conn in seq:
             if kind == "verb":
-                vwords = [("word", w, "adj") for w in v.pre] + [("verb", v.lemma, "adj")] + \
-                         [("word", w, "adj") for w in v.post]
+                vwords = [("word", w, "adj") for w in _tokens(v.pre)] + [("verb", v.lemma, "adj")] + \
+                         [("word", w, "adj") for w in _tokens(v.post)]
                 vwords[0] = (vwords[0][0], vwords[0][1], conn)
                 words += vwords
             elif kind == "target":
@@ -863,11 +891,7 @@ class VerbTranslator:
             if i:
                 parts.append("*" if conn == "gap" else "")
             if kind == "verb":
-                if i == 0:
-                    parts.append(self.head_text(v))
-                else:
-                    forms = self.verb_forms(v)
-                    parts.append("|".join([v.lemma] + sorted(forms - {v.lemma})))
+                parts.append(self.head_text(verbs) if i == 0 else self.forms_text(verbs))
             elif kind == "target":
                 parts.append("TARGET")
             else:
@@ -913,7 +937,7 @@ class VerbTranslator:
                     rep.fail(where)
                     rep.count("verbs", "not_converted")
                     continue
-                text = self.render([("verb", "", "gap")], v)
+                text = self.render([("verb", "", "gap")], [v])
                 why = self.emit(text, code, f"{v.file}:{v.line} {v.text}", where)
                 if why:
                     where.reason = why
@@ -981,7 +1005,7 @@ def _petrarch_plural(word: str) -> str | None:
 def _dump(path: Path, data: dict, header: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     data = json.loads(json.dumps(data))          # plain dicts and lists (no LineDict)
-    text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=120, default_flow_style=False)
+    text = yaml.dump(data, Dumper=getattr(yaml, "CSafeDumper", yaml.SafeDumper), sort_keys=False, allow_unicode=True, width=120, default_flow_style=False)
     path.write_text("".join(f"# {h}\n" if h else "#\n" for h in header.splitlines()) + text, encoding="utf-8")
 
 
@@ -993,7 +1017,7 @@ def import_petrarch(*, verbs: Path | None, actors: Iterable[Path], agents: Path 
                     discards: Path | None = None, name: str = "petrarch-import", version: str = "1",
                     extra_codes: bool = True, base: Path | None = None) -> Report:
     """Convert PETRARCH dictionaries into a codebook set in `out`; returns the report (also in import_report.json)."""
-    base = Path(base or DEFAULT_CODEBOOKS)
+    base = Path(base or os.environ.get("EVENTCODER_CODEBOOKS") or DEFAULT_CODEBOOKS)
     out = Path(out)
     report = Report()
     actors = [Path(a) for a in actors]
