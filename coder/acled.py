@@ -23,6 +23,8 @@ from .text import tokenize
 
 ACLED_COLUMNS = ["fatalities", "fatalities_text", "acled_disorder_type", "acled_event_type", "acled_sub_event_type",
                  "inter1", "inter2", "interaction", "civilian_targeting", "location_admin2", "time_precision"]
+MONTHS = {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+          "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"}
 VIOLENT_EVENT_TYPES = {"Battles", "Explosions/Remote violence", "Violence against civilians", "Riots"}
 TIME_PRECISION = {"day": 1, "week": 2, "month": 3, "year": 3}
 
@@ -124,7 +126,12 @@ class AcledBook:
         """(value, length) of a number written at position i: digits, words or a vague count."""
         w = words[i]
         if re.fullmatch(r"\d{1,3}(,\d{3})+|\d+", w):
-            return int(w.replace(",", "")), 1
+            value = int(w.replace(",", ""))
+            if 1900 <= value <= 2100 and "," not in w:
+                return None   # a year, not a toll
+            if i > 0 and words[i - 1] in MONTHS or i + 1 < len(words) and words[i + 1] in MONTHS:
+                return None   # "On 14 March": a day of the month
+            return value, 1
         for table in (self.numbers, self.vague):
             for L in (4, 3, 2, 1):
                 key = words[i:i + L]
@@ -160,6 +167,8 @@ class AcledBook:
                 if any(words[j:j + len(p)] == p for p in self.not_kill_words):
                     break
                 num = None if j in used else self._number_at(words, j)
+                if num is None and j not in used and words[j] in ("a", "an") and j == i + 1:
+                    num = (1, 1)   # "killed a teacher", "shot dead a journalist"
                 if num:
                     if self._cumulative_before(words, j):
                         j += num[1]
@@ -228,7 +237,7 @@ def annotate(rows: list[dict], sentences: list[tuple[int, str]], cb) -> None:
     for r in rows:
         idx = r["sentence_index"]
         nxt = text_of.get(idx + 1)
-        if nxt and not any(x["sentence_index"] == idx + 1 for x in rows) and not re.match(r"\s*On \d", nxt):
+        if nxt and not re.match(r"\s*(On|Between|In early|In late|Last week|Overnight)\b", nxt):
             follow[idx] = nxt
     for r in rows:
         inter1 = ab.inter(r["source_name"], r["source_code"], r["source_role"])

@@ -495,6 +495,11 @@ class SentenceCoder:
                     found.append(PlaceMention(m.start, m.end, _region(lx), "mention"))
                     i = m.end
                     continue
+                address = self._address_at(tokens, i, prefer)
+                if address:  # "shelled Kherson (Kherson)": a place written with its region, wherever it stands
+                    found.append(address)
+                    i = address.end
+                    continue
                 i += 1
                 continue
             j = i + len(prep.split())
@@ -536,6 +541,21 @@ class SentenceCoder:
             else:
                 i = j if j > i else i + 1
         return found
+
+    def _address_at(self, tokens: list[Token], i: int, prefer: tuple[str, ...]) -> PlaceMention | None:
+        if not (tokens[i].cap and tokens[i].is_word) or (i > 0 and tokens[i - 1].text == "("):
+            return None
+        k = i
+        while k < len(tokens) and k - i < 4 and tokens[k].cap and tokens[k].is_word:
+            k += 1
+        if k >= len(tokens) or tokens[k].text != "(":
+            return None
+        hints = self._admin_hints(tokens, k)
+        place = lookup_city(" ".join(t.text for t in tokens[i:k]), prefer, hints) if hints else None
+        if place is None or not any(fold(h) in (fold(place.admin1 or ""), fold(place.admin2 or "")) or
+                                    fold(h) in fold(place.admin1 or "") for h in hints):
+            return None
+        return PlaceMention(i, k, place, "at")
 
     @staticmethod
     def _admin_hints(tokens: list[Token], e: int) -> tuple[str, ...]:
@@ -919,7 +939,8 @@ class SentenceCoder:
             if t.norm in self.breaks or t.norm in self.subordinators or t.norm == ";":
                 cuts.append(k)
             elif t.norm == "," and k + 1 < n and (tokens[k + 1].norm in ("and", "but", "or", "while", "saying", "adding")
-                                                  or (not tokens[k + 1].cap and tokens[k + 1].norm.endswith("ed"))):
+                                                  or (not tokens[k + 1].cap and tokens[k + 1].norm.endswith("ed") and
+                                                      k + 2 < n and tokens[k + 2].norm in self.preps)):
                 cuts.append(k)   # a new clause, or a participial one (", declared in 2008", ", saying ...")
         cuts.append(n)
         spans = []
