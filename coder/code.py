@@ -324,6 +324,10 @@ class SentenceCoder:
                 continue
             if prep and actor.kind == "capital":
                 actor = Actor(actor.country or "", actor.name, actor.country, None, "country")
+            if j < n and tokens[j].text == "(":
+                close = next((k for k in range(j + 1, min(n, j + 7)) if tokens[k].text == ")"), None)
+                if close and all(t.cap or not t.is_word for t in tokens[j + 1:close]):
+                    j = close + 1   # "the Rapid Support Forces (RSF)": the acronym belongs to the name
             g = Group(start, j, [actor], text=" ".join(t.text for t in tokens[start:j]))
             if j < n and tokens[j].norm == "'s":
                 g.possessive = True

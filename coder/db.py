@@ -364,7 +364,6 @@ class Loader:
                                    "FROM articles a JOIN probe USING (doc_id)").fetchall():
                 existing[row[0]] = row[1:]
         to_write: list["ArticleResult"] = []
-        replaced: list[str] = []
         for doc_id, res in latest.items():
             old = existing.get(doc_id)
             sha = text_sha256(res.article.text)
@@ -380,7 +379,6 @@ class Loader:
                 stats.replaced += 1
                 stats.events_removed += old[3]
                 stats.changes.append((doc_id, why))
-                replaced.append(doc_id)
             to_write.append(res)
         # the rows to insert
         events: list[dict] = []
@@ -416,8 +414,9 @@ class Loader:
                                      "events_after": pl.Int32}, orient="row").to_arrow()
         con.execute("BEGIN")
         try:
-            if replaced:
-                gone = pl.DataFrame({"doc_id": replaced}, schema={"doc_id": pl.Utf8}).to_arrow()  # noqa: F841
+            if articles:   # replaced articles, and any rows a new article's id left behind (say, deleted by hand)
+                gone = pl.DataFrame({"doc_id": [a["doc_id"] for a in articles]},  # noqa: F841
+                                    schema={"doc_id": pl.Utf8}).to_arrow()
                 con.execute("DELETE FROM events WHERE doc_id IN (SELECT doc_id FROM gone)")
                 con.execute("DELETE FROM sentences WHERE doc_id IN (SELECT doc_id FROM gone)")
                 con.execute("DELETE FROM articles WHERE doc_id IN (SELECT doc_id FROM gone)")
