@@ -60,6 +60,7 @@ class AcledBook:
     not_kill_words: list[tuple[str, ...]]
     zero_phrases: list[tuple[str, ...]]
     cumulative: list[tuple[str, ...]]
+    attacker_words: set[str]
 
     @classmethod
     def from_codebook(cls, cb) -> "AcledBook | None":
@@ -84,6 +85,7 @@ class AcledBook:
             not_kill_words=[_words(w) for w in fat.get("not_kill_words") or []],
             zero_phrases=[_words(w) for w in fat.get("zero_phrases") or []],
             cumulative=[_words(w) for w in fat.get("cumulative_phrases") or []],
+            attacker_words={w.lower() for w in fat.get("attacker_words") or [] if " " not in w},
         )
 
     # ------------------------------------------------------------ actors
@@ -156,7 +158,7 @@ class AcledBook:
         n = len(words)
         used: set[int] = set()
         total, found, spans = 0, False, []
-        stop = {".", ";", ":", "but", "while", "as", "after", "when"}
+        stop = {".", ";", ":", "but", "while", "as", "after", "when", "including", "among"}
         for i, w in enumerate(words):
             if w not in self.kill_words:
                 continue
@@ -169,6 +171,9 @@ class AcledBook:
                 num = None if j in used else self._number_at(words, j)
                 if num is None and j not in used and words[j] in ("a", "an") and j == i + 1:
                     num = (1, 1)   # "killed a teacher", "shot dead a journalist"
+                if num is None and j not in used and words[j] == "the" and j + 1 < n and \
+                        words[j + 1] in self.attacker_words and got:
+                    num = (1, 2)   # "killing 3 soldiers and 2 civilians as well as the bomber"
                 if num:
                     if self._cumulative_before(words, j):
                         j += num[1]

@@ -433,7 +433,8 @@ class SentenceCoder:
                 g = Group(g.start, g.end, actors, g.prep, g.possessive, None, g.text)
             if out:
                 prev = out[-1]
-                between = [t.norm for t in tokens[prev.end:g.start]]
+                between = [t.norm for t in tokens[prev.end:g.start]
+                           if not t.norm.replace(",", "").isdigit() and t.norm not in ("the", "some", "several")]
                 # "of" chain: an agent without a country, then "of (the)" an actor: the actor's country takes the role
                 if between in (["of"], ["of", "the"], ["for"], ["for", "the"]) and not prev.pronoun and not g.pronoun and prev.actors and \
                         all(a.needs_country for a in prev.actors) and g.actors and not prev.possessive:
@@ -484,7 +485,7 @@ class SentenceCoder:
         by_start = {m.start: m for m in mentions}
         locs = sorted(self.locative, key=len, reverse=True)
         n = len(tokens)
-        prefer = tuple(c for c in (self.ctx.dateline_country,) if c)
+        prefer = tuple(dict.fromkeys(c for c in (self.ctx.dateline_country, self.ctx.main_country()) if c))
         i = skip
         while i < n:
             prep = None

@@ -38,7 +38,7 @@ def fold(name: str) -> str:
     """Case- and accent-insensitive key: 'Kyiv' == 'kyiv', 'Bogotá' == 'bogota'."""
     s = unicodedata.normalize("NFKD", name)
     s = "".join(c for c in s if not unicodedata.combining(c))
-    return re.sub(r"[\s\-]+", " ", s.lower().replace("’", "'").replace(".", "")).strip()
+    return re.sub(r"[\s\-]+", " ", s.lower().replace("’", "").replace("'", "").replace(".", "")).strip()
 
 
 def _cache_dir() -> Path:
