@@ -673,6 +673,9 @@ class SentenceCoder:
         negation_spans = find_cues(tokens, self.cb.cue_keys.get("negation", set()))
         intent_spans = find_cues(tokens, self.cb.cue_keys.get("intent", set()))
         hedge_spans = find_cues(tokens, self.cb.cue_keys.get("hedges", set()))
+        background_spans = find_cues(tokens, self.cb.cue_keys.get("background_markers", set()))
+        background_spans += [(k, k + 2) for k in range(len(tokens) - 1)
+                             if tokens[k].norm == "since" and tokens[k + 1].norm.isdigit() and len(tokens[k + 1].norm) == 4]
         clause_of = self._clauses(tokens)
 
         # refusal verbs that govern another verb ("refused to negotiate") are cues, not events
@@ -806,6 +809,7 @@ class SentenceCoder:
         # demands and appeals govern the act they ask for: "demanded that Pakistan release the pilot" is one
         # demand (1053), not a demand plus a release
         governed_by: dict[int, VerbMatch] = {}
+        governed_act: dict[int, VerbMatch] = {}
         refined: dict[int, str] = {}
         for gv in active:
             table = self.governing.get(gv.rule.code[:2])
@@ -821,6 +825,7 @@ class SentenceCoder:
                                                               and not o.rule.nominal for o in active):
                     continue
                 governed_by[id(act)] = gv
+                governed_act[id(gv)] = act
                 code = act.rule.code
                 generic = len(gv.rule.code) == 2 or gv.rule.code.endswith("0")
                 if gv.rule.code.startswith("03") and not table and generic:
@@ -849,6 +854,9 @@ class SentenceCoder:
                 continue
             if self._noun_use(tokens, v):
                 notes.append(f"{v.rule.rule_id}: '{tokens[v.start].text}' is used as a noun here: not coded")
+                continue
+            if any(clause_of[v.start][0] <= bs < clause_of[v.start][1] for bs, _ in background_spans):
+                notes.append(f"{v.rule.rule_id}: background ('previously', 'since 2014'): not coded")
                 continue
             if self._hedged(tokens, v, hedge_spans):
                 notes.append(f"{v.rule.rule_id}: hedged or forecast ('expected to', 'believed to'): not coded")
@@ -886,15 +894,19 @@ class SentenceCoder:
             negated = inherited_neg or self._negated(tokens, v, negation_spans, refusal_spans, governed)
             code = refined.get(id(v), v.rule.code)
             if negated:
-                if not v.rule.negated:
+                rejection = v.rule.negated or self._rejection_for(code)
+                if not rejection:
                     notes.append(f"{v.rule.rule_id}: negated and the pattern has no rejection code: no event")
                     continue
-                code = v.rule.negated
+                code = rejection
             elif self._intended(tokens, v, intent_spans, g) or (
                     id(v) in purpose_of and self._intended(tokens, purpose_of[id(v)], intent_spans, g)):
                 code = self._intent_code(code)
             if tgt_actors is None:
                 tgt_actors = self._targets(tokens, v, group_start, clause_of, sources)
+            if not tgt_actors and id(v) in governed_act:
+                # "marched to demand the resignation of President Lukashenko": the demand's target
+                tgt_actors = self._targets(tokens, governed_act[id(v)], group_start, clause_of, sources)
             if not tgt_actors and len(sources) >= 2 and not negated and code.startswith(self.symmetric):
                 # "X and Y met", "talks were attended by X and Y": the participants met each other
                 tgt_actors = sources[1:]
@@ -997,6 +1009,14 @@ class SentenceCoder:
         return any(lo <= s and e <= v.start and all(tokens[k].norm in self.aux or tokens[k].norm == "to"
                                                      for k in range(e, v.start)) for s, e in hedge_spans)
 
+    def _rejection_for(self, code: str) -> str | None:
+        """The generic rejection of a cooperative act that the codebook gives no rejection of its own."""
+        table = self.cb.cues.get("negation_fallback") or {}
+        for L in range(len(code), 1, -1):
+            if code[:L] in table:
+                return table[code[:L]]
+        return None
+
     def _intent_code(self, code: str) -> str:
         table = self.cb.cues.get("intent_codes") or {}
         for L in range(len(code), 0, -1):
@@ -1050,7 +1070,9 @@ class SentenceCoder:
         if inner and not v.rule.nominal:
             g = min(inner, key=lambda g: g.start)
             if g.prep not in ("in", "at", "near") and not g.possessive and g.pronoun not in ("its", "their"):
-                return self._own_side_removed(self._resolve_group(g, subject=sources), sources, g)
+                found = self._own_side_removed(self._resolve_group(g, subject=sources), sources, g)
+                if any(not a.inferred for a in found):
+                    return found
         k = v.end
         while k < n and tokens[k].norm in self.determiners:
             k += 1
@@ -1064,7 +1086,8 @@ class SentenceCoder:
         while j < limit:
             g = group_start.get(j)
             if g is not None:
-                if g.prep is not None and g.prep not in self.target_preps and j != v.end and \
+                near_of = g.prep == "of" and j - v.end <= 4
+                if g.prep is not None and g.prep not in self.target_preps and j != v.end and not near_of and \
                         not (j == v.end + 1 and tokens[v.end].norm in self.determiners):
                     j = g.end   # "under the auspices of X", "in Cairo": not what the verb acts on
                     continue
@@ -1172,7 +1195,7 @@ def _dedupe(events: list[Event]) -> list[Event]:
     country with a role."""
     seen = set()
     out = []
-    acted = {e.source.code for e in events if e.code != "010"}
+    acted = {e.source.code[:3] for e in events if e.code != "010"}
     specific = {(e.code, e.source.code, e.target.code[:3]) for e in events if e.target and len(e.target.code) > 3}
     with_target = {(e.code, e.source.code) for e in events if e.target}
     for e in events:
@@ -1181,7 +1204,7 @@ def _dedupe(events: list[Event]) -> list[Event]:
             continue
         if e.target is None and (e.code, e.source.code) in with_target:
             continue   # the same act told twice ("clashed with the army, killing 4 soldiers")
-        if e.code == "010" and e.source.code in acted:
+        if e.code == "010" and e.source.code[:3] in acted:
             continue
         if e.target and len(e.target.code) == 3 and (e.code, e.source.code, e.target.code) in specific:
             continue

@@ -91,6 +91,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
+import math
 import os
 import re
 import shutil
@@ -111,6 +112,7 @@ NULL_CODES = {"---", "+++", "###", ""}
 ORG_SECTORS = {"IGO", "NGO", "NGM", "MNC", "IMG", "INT"}
 SMALL_WORDS = {"of", "the", "and", "for", "de", "al", "el", "la", "du", "des", "von", "van", "bin", "ibn", "on",
                "in", "to", "at", "da", "del", "le", "y"}
+MAX_EXPANSION = 32          # patterns one PETRARCH pattern may expand into (synonym-set products)
 COPIED = ["cameo/cues.yaml", "lexicon/irregular_verbs.yaml", "lexicon/abbreviations.yaml"]
 
 
@@ -751,7 +753,7 @@ class VerbTranslator:
             if not words:
                 continue
             variants = [words]
-            if not (stop or syn.no_plural):
+            if not (stop or syn.no_plural or "'" in words[-1]):
                 pl = _petrarch_plural(words[-1])
                 if pl:
                     variants.append(words[:-1] + [pl])
@@ -862,6 +864,13 @@ class VerbTranslator:
             if not opts:
                 return [], f"synonym set &{value} is empty", notes
             options.append(opts)
+        # each multi-word member is a pattern of its own: keep the product of several sets within bounds
+        while math.prod(len(o) for o in options) > MAX_EXPANSION:
+            k = max(range(len(options)), key=lambda i: len(options[i]))
+            dropped = len(options[k]) - 1
+            options[k] = options[k][:1]
+            notes.append(f"{dropped} multi-word synonym-set members left out (more than {MAX_EXPANSION} "
+                         "combinations; the one-word members are kept)")
         out: list[tuple[str, list[Verb]]] = []
         for combo in itertools.product(*options):
             seq = [t for part in combo for t in part]
