@@ -195,7 +195,7 @@ def _read_until(proc: subprocess.Popen, marker: str, timeout: float) -> list[str
     return lines
 
 
-def test_sigkill_mid_batch_then_rerun_equals_clean_run(clean_db, tmp_path):
+def test_sigkill_mid_batch_then_rerun_equals_clean_run(tmp_path):
     path = tmp_path / "events.duckdb"
     args = ["code", str(GOLD), str(BAD), "--db", str(path), "--batch-size", "5", "--quiet", "--jobs", "1"]
     proc = subprocess.Popen([sys.executable, "-m", "coder", *args], stderr=subprocess.PIPE, stdout=subprocess.DEVNULL,
@@ -216,7 +216,11 @@ def test_sigkill_mid_batch_then_rerun_equals_clean_run(clean_db, tmp_path):
     con.close()
     r = _cli(*args)
     assert r.returncode == 0, r.stderr
-    assert snapshot(path) == snapshot(clean_db)
+    # a clean run by the same command (a fresh process, like the killed one and the re-run)
+    clean = tmp_path / "clean.duckdb"
+    r = _cli("code", str(GOLD), str(BAD), "--db", str(clean), "--batch-size", "5", "--quiet", "--jobs", "1")
+    assert r.returncode == 0, r.stderr
+    assert snapshot(path) == snapshot(clean)
     killed, rerun = runs(path)
     assert killed["status"] == "interrupted" and rerun["status"] == "complete"
     assert (rerun["n_new"], rerun["n_unchanged"]) == (N_ALL - 5, 5)
