@@ -61,6 +61,7 @@ class AcledBook:
     zero_phrases: list[tuple[str, ...]]
     cumulative: list[tuple[str, ...]]
     attacker_words: set[str]
+    _rioter_words: list[tuple[str, ...]]
 
     @classmethod
     def from_codebook(cls, cb) -> "AcledBook | None":
@@ -86,14 +87,21 @@ class AcledBook:
             zero_phrases=[_words(w) for w in fat.get("zero_phrases") or []],
             cumulative=[_words(w) for w in fat.get("cumulative_phrases") or []],
             attacker_words={w.lower() for w in fat.get("attacker_words") or [] if " " not in w},
+            _rioter_words=[w for a in actor_types if a["inter"] == 5 for w in a["_words"]],
         )
 
     # ------------------------------------------------------------ actors
-    def inter(self, name: str | None, code: str | None, role: str | None) -> int | None:
+    def inter(self, name: str | None, code: str | None, role: str | None, event_code: str = "",
+              side: str = "source") -> int | None:
         if not code:
             return None
         words = _words(name or "")
         for a in self.actor_types:
+            if a.get("cameo"):
+                if (a.get("side") or side) == side and event_code.startswith(tuple(a["cameo"])) and not \
+                        _contains(words, self._rioter_words):
+                    return int(a["inter"])
+                continue
             if a["_words"] and _contains(words, a["_words"]):
                 return int(a["inter"])
             if role and role in (a.get("roles") or []):
@@ -245,8 +253,8 @@ def annotate(rows: list[dict], sentences: list[tuple[int, str]], cb) -> None:
         if nxt and not re.match(r"\s*(On|Between|In early|In late|Last week|Overnight)\b", nxt):
             follow[idx] = nxt
     for r in rows:
-        inter1 = ab.inter(r["source_name"], r["source_code"], r["source_role"])
-        inter2 = ab.inter(r["target_name"], r["target_code"], r["target_role"])
+        inter1 = ab.inter(r["source_name"], r["source_code"], r["source_role"], r["event_code"], "source")
+        inter2 = ab.inter(r["target_name"], r["target_code"], r["target_role"], r["event_code"], "target")
         context = _words(r["sentence_text"] + " " + follow.get(r["sentence_index"], ""))
         rule = ab.classify(r["event_code"], context, inter1, inter2)
         if rule is None:

@@ -36,12 +36,12 @@ import duckdb
 import polars as pl
 
 from . import __version__
+from .ingest import Reject
 from .store import SORT_KEY, events_ddl, events_frame, query_frame
 from .validate import columns
 
 if TYPE_CHECKING:  # pragma: no cover
     from .codebook import Codebook
-    from .ingest import Reject
     from .pipeline import ArticleResult
 
 SCHEMA_VERSION = 1
@@ -245,7 +245,7 @@ def article_row(res: "ArticleResult", cb: "Codebook", run_id: str, n_events: int
             "codebook_sha256": cb.digest, "coder_version": __version__, "run_id": run_id}
 
 
-def reject_row(rj: "Reject", run_id: str) -> dict:
+def reject_row(rj: Reject, run_id: str) -> dict:
     key = "\x1f".join([rj.stage or "", rj.origin or "", rj.record_id or "", rj.reason or ""])
     return {"reject_id": hashlib.sha256(key.encode()).hexdigest()[:16], "run_id": run_id, "stage": rj.stage,
             "origin": rj.origin, "record_id": rj.record_id, "reason": rj.reason,
@@ -346,7 +346,7 @@ class Loader:
             "WHERE a.codebook_sha256 = ? AND a.coder_version = ?", [self.cb.digest, __version__]).fetchall()
         return {r[0] for r in rows}
 
-    def load(self, results: list["ArticleResult"], rejects: list["Reject"] = (), skipped: int = 0) -> BatchStats:
+    def load(self, results: list["ArticleResult"], rejects: list[Reject] = (), skipped: int = 0) -> BatchStats:
         """Write one batch in one transaction. `skipped` counts articles found unchanged before coding."""
         con, run_id = self.con, self.run_id
         latest: dict[str, "ArticleResult"] = {}
@@ -389,7 +389,6 @@ class Loader:
             kept = 0
             for row in res.rows:
                 if row["event_id"] in seen_ids:
-                    from .ingest import Reject
                     rejects.append(Reject(res.article.origin, res.article.id, f"duplicate event_id {row['event_id']} "
                                           f"(sentence {row['sentence_index']}); kept the first", stage="store"))
                     continue
@@ -422,7 +421,6 @@ class Loader:
                 con.execute("DELETE FROM articles WHERE doc_id IN (SELECT doc_id FROM gone)")
                 con.execute("DELETE FROM rejects WHERE record_id IN (SELECT doc_id FROM gone) "
                             "AND stage IN ('code', 'validate', 'store')")
-            if articles:
                 con.execute("INSERT INTO articles BY NAME SELECT * FROM ar_df")
                 con.execute("INSERT INTO sentences BY NAME SELECT * FROM se_df")
             if events:

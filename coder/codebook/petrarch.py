@@ -168,7 +168,10 @@ class Report:
             lines.append(f"codes added to the taxonomy (not in CAMEO): {', '.join(sorted(self.extra_codes))}")
         reasons: dict[str, int] = {}
         for i in self.not_converted:
-            key = f"{i.kind}: {i.reason.split(':')[0]}"
+            generic = re.sub(r"\[[^\]]*\]", "[…]", i.reason)
+            generic = re.sub(r"(^| )'[^']*'", r"\1'…'", generic)
+            generic = re.sub(r"\S+:\d+", "FILE:LINE", re.sub(r"\b\d{2,4}\b", "N", generic))
+            key = f"{i.kind}: {generic.split(': ')[0]}"
             reasons[key] = reasons.get(key, 0) + 1
         if reasons:
             lines.append("not converted, by reason:")
@@ -276,6 +279,37 @@ class ActorRecord:
         return self.phrases[0][1]
 
 
+def _restriction(body: str, rec: ActorRecord, n: int, raw: str, report: Report) -> None:
+    """One bracket `CODE`, `CODE <date`, `CODE >date` or `CODE date-date` of an actor record."""
+    code, _, rest = body.strip().partition(" ")
+    code, rest = code.strip().upper(), rest.strip()
+    rec.has_code = True
+    if not rest:
+        if rec.default is None:
+            rec.default = code
+        return
+    lo, hi = dt.date.min, dt.date.max
+    m = re.match(r"^([<>])\s*(\d+)$", rest)
+    r = re.match(r"^(\d+)\s*-\s*(\d+)$", rest)
+    if m:
+        d = _parse_date(m.group(2))
+        if d is None:
+            report.part(Item("actor", rec.file, n, raw, f"date {m.group(2)!r} is not YYMMDD or YYYYMMDD: "
+                             "restriction left out"))
+            return
+        lo, hi = (lo, d) if m.group(1) == "<" else (d, hi)
+    elif r:
+        d1, d2 = _parse_date(r.group(1)), _parse_date(r.group(2))
+        if d1 is None or d2 is None or d2 < d1:
+            report.part(Item("actor", rec.file, n, raw, "date range unreadable or inverted: restriction left out"))
+            return
+        lo, hi = d1, d2
+    else:
+        report.part(Item("actor", rec.file, n, raw, "restriction unreadable: left out"))
+        return
+    rec.restrictions.append((lo, hi, code, n))
+
+
 def parse_actors(path: Path, report: Report) -> list[ActorRecord]:
     f = path.name
     records: list[ActorRecord] = []
@@ -287,33 +321,7 @@ def parse_actors(path: Path, report: Report) -> list[ActorRecord]:
                 report.fail(Item("actor", f, n, stripped, "date restriction without an actor"))
                 continue
             body = stripped[1:stripped.find("]")] if "]" in stripped else stripped[1:]
-            code, _, rest = body.strip().partition(" ")
-            code, rest = code.strip().upper(), rest.strip()
-            cur.has_code = True
-            if not rest:
-                if cur.default is None:
-                    cur.default = code
-                continue
-            lo, hi = dt.date.min, dt.date.max
-            m = re.match(r"^([<>])\s*(\d+)$", rest)
-            r = re.match(r"^(\d+)\s*-\s*(\d+)$", rest)
-            if m:
-                d = _parse_date(m.group(2))
-                if d is None:
-                    report.part(Item("actor", f, n, stripped, f"date {m.group(2)!r} is not YYMMDD or YYYYMMDD: "
-                                     "restriction left out"))
-                    continue
-                lo, hi = (lo, d) if m.group(1) == "<" else (d, hi)
-            elif r:
-                d1, d2 = _parse_date(r.group(1)), _parse_date(r.group(2))
-                if d1 is None or d2 is None or d2 < d1:
-                    report.part(Item("actor", f, n, stripped, "date range unreadable or inverted: restriction left out"))
-                    continue
-                lo, hi = d1, d2
-            else:
-                report.part(Item("actor", f, n, stripped, "restriction unreadable: left out"))
-                continue
-            cur.restrictions.append((lo, hi, code, n))
+            _restriction(body, cur, n, stripped, report)
             continue
         if stripped.startswith("+"):
             if cur is None:
@@ -321,16 +329,16 @@ def parse_actors(path: Path, report: Report) -> list[ActorRecord]:
                 continue
             cur.phrases.append((n, stripped[1:].split("[")[0].strip()))
             continue
-        phrase, _, code = stripped.partition("[")
-        code = code.partition("]")[0].strip().upper() if _ else None
+        phrase = stripped.split("[")[0].strip()
+        brackets = re.findall(r"\[([^\]]*)\]", stripped)
         if cur is None or cur.has_code:
             cur = ActorRecord(f, n)
             records.append(cur)
         # a primary phrase without a code joins the next record that has one (PETRARCH's reader)
-        cur.phrases.append((n, phrase.strip()))
-        if code is not None:
-            cur.default = code
-            cur.has_code = True
+        cur.phrases.append((n, phrase))
+        for body in brackets:
+            # "[CODE]"; TABARI's in-line "[CODE date-date] [CODE]" restrictions are read as if indented
+            _restriction(body, cur, n, stripped, report)
     return records
 
 
@@ -371,7 +379,7 @@ def _periods(rec: ActorRecord) -> list[tuple[dt.date, dt.date, str]]:
 
 def _code_problem(code: str) -> str | None:
     if code in NULL_CODES:
-        return f"null code [{code}]: PETRARCH's 'not an actor'"
+        return f"null code [{code}]: PETRARCH's not-an-actor code"
     if "/" in code:
         return f"code [{code}] gives one name several actors, which our actor schemas cannot hold"
     if not ACTOR_CODE_RE.match(code):
@@ -703,10 +711,8 @@ class VerbTranslator:
             return None, "null"
         if not EVENT_CODE_RE.match(primary):
             return None, f"code [{raw}] is not a 2-4 digit CAMEO code"
-        if primary not in self.taxonomy:
-            if not self.extra_codes:
-                return None, f"code {primary} is not in the CAMEO taxonomy"
-            self.report.extra_codes.setdefault(primary, f"{where.file}:{where.line}")
+        if primary not in self.taxonomy and not self.extra_codes:
+            return None, f"code {primary} is not in the CAMEO taxonomy"
         return primary, None
 
     # -- forms
@@ -844,6 +850,9 @@ class VerbTranslator:
                 return [], "+ (target) before the verb is not expressible", notes
             if kinds.count("target") > 1:
                 return [], "several + (target) positions", notes
+        if any(k != "source" for k in kinds[:vi]):
+            notes.append("words before the verb are written first, as literals: the coder looks for the subject "
+                         "before them and applies its verb checks (negation, passive, noun use) to the first word")
         # synset expansion: one alternative of one-word members, one pattern per multi-word member
         options: list[list[list[tuple[str, str, str]]]] = []
         for kind, value, conn in toks:
@@ -921,6 +930,8 @@ class VerbTranslator:
             return f"translates to {text!r}, already used for {code0} by {where0} (the first is kept)"
         self.seen[key] = (code, f"{where.file}:{where.line}")
         self.entries.setdefault(code, []).append({"pattern": text, "note": note})
+        if code not in self.taxonomy:
+            self.report.extra_codes.setdefault(code, f"{where.file}:{where.line}")
         return None
 
     def run(self) -> None:
@@ -966,7 +977,7 @@ class VerbTranslator:
                 where = Item("pattern", p.file, p.line, p.text, "")
                 code, problem = self.check_code(p.code, where)
                 if problem == "null":
-                    problem = "null code [---] (PETRARCH's 'no event' override of the verb's code) is not " \
+                    problem = "null code [---] (PETRARCH's no-event override of the verb's code) is not " \
                               "expressible: our patterns always code an event"
                 if problem:
                     where.reason = problem
