@@ -261,12 +261,19 @@ def annotate(rows: list[dict], sentences: list[tuple[int, str]], cb) -> None:
             continue
         sub = rule["sub_event_type"]
         event_type, disorder = ab.types_of(sub)
+        # ACLED: a state's forces acting outside their own country are external forces (8)
+        place = r.get("location_country")
+        if inter1 == 1 and place and r["source_country"] and r["source_country"] != place:
+            inter1 = 8
+        if inter2 == 1 and place and r["target_country"] and r["target_country"] != place:
+            inter2 = 8
         r["acled_sub_event_type"], r["acled_event_type"], r["acled_disorder_type"] = sub, event_type, disorder
         r["inter1"], r["inter2"] = inter1, inter2
         pair = sorted(x for x in (inter1, inter2) if x)
         r["interaction"] = int("".join(map(str, pair))) if len(pair) == 2 else (pair[0] * 10 if pair else None)
-        if rule.get("civilian_targeting") and inter2 == 7:
-            r["civilian_targeting"] = "Civilian targeting"
+        if inter2 == 7 and rule.get("civilian_targeting") is not False and (
+                rule.get("civilian_targeting") or event_type in VIOLENT_EVENT_TYPES):
+            r["civilian_targeting"] = "Civilian targeting"   # civilians are the ones acted on
         typed_sentences.add(r["sentence_index"])
     # fatalities: once per sentence (its first violent event), plus follow-up sentences of no event
     seen: set[int] = set()

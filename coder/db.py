@@ -330,6 +330,9 @@ class Loader:
             con.execute("INSERT INTO event_codes BY NAME SELECT * FROM lk_codes")
             con.execute("DELETE FROM actors")
             con.execute("INSERT INTO actors BY NAME SELECT * FROM lk_actors")
+            from .acled_export import install as install_acled
+
+            install_acled(con, cb)   # ACLED lookups and the acled_events view
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
@@ -521,7 +524,7 @@ def load_events(path: str | Path, date_from: str | dt.date | None = None, date_t
         con.close()
 
 
-EXPORT_FORMATS = ("csv", "parquet", "jsonl")
+EXPORT_FORMATS = ("csv", "parquet", "jsonl", "acled")
 
 
 def export_events(path: str | Path, fmt: str, out: str | Path, date_from=None, date_to=None,
@@ -534,8 +537,27 @@ def export_events(path: str | Path, fmt: str, out: str | Path, date_from=None, d
     df = load_events(path, date_from, date_to, where)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "acled":
+        # ACLED's columns and names, one row per ACLED-typed event (codebook of the database's latest run)
+        from .acled_export import acled_frame
+        from .codebook import load_codebook
+
+        df = acled_frame(df, load_codebook(_latest_codebook_path(path)))
+        write_csv(df, out)
+        return df.height
     {"csv": write_csv, "parquet": write_parquet, "jsonl": write_jsonl}[fmt](df, out)
     return df.height
+
+
+def _latest_codebook_path(path: str | Path) -> str | None:
+    """The codebook folder of the database's latest run, if it still exists (else the bundled one)."""
+    con = connect(path, read_only=True)
+    try:
+        row = con.execute("SELECT c.path FROM runs r JOIN codebooks c ON c.codebook_sha256 = r.codebook_sha256 "
+                          "ORDER BY r.started_at DESC LIMIT 1").fetchone()
+    finally:
+        con.close()
+    return row[0] if row and row[0] and Path(row[0]).joinpath("codebook.yaml").is_file() else None
 
 
 def run_sql(path: str | Path, sql: str) -> pl.DataFrame:

@@ -54,3 +54,43 @@ def test_development_set(cb):
     assert rep.share("admin1") >= 0.68
     assert rep.share("within_25km") >= 0.68
     assert rep.share("fatalities") >= 0.70
+
+
+def test_acled_export_matches_hand_made_file(cb, tmp_path):
+    """`export --format acled` over a database gives ACLED's columns and the hand-made expected values."""
+    import polars as pl
+
+    from coder.acled_export import ACLED_EXPORT_COLUMNS
+    from coder.db import export_events
+    from coder.evaluate import _norm_sentence  # noqa: F401  (same notes text)
+    from coder.resolve.places import fold
+    from coder.run import run_code
+
+    reports = load_reports(DATA / "acled" / "dev.jsonl")[:10]
+    src = tmp_path / "reports.jsonl"
+    import json
+    src.write_text("".join(json.dumps({k: r[k] for k in ("id", "text", "published")}) + "\n" for r in reports))
+    db = tmp_path / "events.duckdb"
+    run_code([src], tmp_path / "run", cb, db=db)
+    out = tmp_path / "acled.csv"
+    export_events(db, "acled", out)
+    got = pl.read_csv(out, infer_schema_length=0)
+    assert got.columns == ACLED_EXPORT_COLUMNS
+    expected = pl.read_csv(DATA / "acled" / "expected_export.csv", infer_schema_length=0)
+    by_date = {(r["event_date"], r["sub_event_type"]): r for r in got.to_dicts()}
+    right = 0
+    for exp in expected.to_dicts():
+        row = by_date.get((exp["event_date"], exp["sub_event_type"]))
+        if row is None:
+            continue
+        same = all((row[c] or "") == (exp[c] or "") for c in ("year", "time_precision", "disorder_type", "event_type",
+                                                              "iso", "region", "country"))
+        same = same and fold(row["admin1"] or "") == fold(exp["admin1"] or "") and \
+            fold(row["location"] or "") == fold(exp["location"] or "")
+        right += same
+    assert right >= 7, f"{right} of {expected.height} rows agree"
+    # the view in the database gives the same rows
+    import duckdb
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT count(*) FROM acled_events").fetchone()[0] == got.height
+    con.close()

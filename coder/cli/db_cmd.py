@@ -35,8 +35,9 @@ def print_db_summary(summary) -> None:
 
 @click.command("export")
 @db_option
-@click.option("--format", "fmt", type=click.Choice(["csv", "parquet", "jsonl"]), default=None,
-              help="Output format [default: from the --out suffix].")
+@click.option("--format", "fmt", type=click.Choice(["csv", "parquet", "jsonl", "acled"]), default=None,
+              help="Output format [default: from the --out suffix]; acled: ACLED's columns (CSV), "
+                   "one row per ACLED-typed event.")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="File to write.")
 @click.option("--where", default=None, metavar="SQL", help="A SQL condition on the events columns.")
 @click.option("--from", "date_from", type=click.DateTime(["%Y-%m-%d"]), default=None,

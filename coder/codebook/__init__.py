@@ -41,6 +41,7 @@ FILE_KINDS: list[tuple[str, str]] = [
     ("acled/types.yaml", "acled_types"),
     ("acled/rules.yaml", "acled_rules"),
     ("acled/fatalities.yaml", "acled_fatalities"),
+    ("acled/export.yaml", "acled_export"),
 ]
 
 CORE_CATEGORIES = {"01": "statement", "04": "meeting", "10": "demand"}
@@ -264,6 +265,9 @@ class _Compiler:
 
     def _add_acled_rules(self, path, content):
         self.extra["acled_rules"] = content
+
+    def _add_acled_export(self, path, content):
+        self.extra["acled_export"] = content
 
     def _add_acled_fatalities(self, path, content):
         self.extra["acled_fatalities"] = content
