@@ -7,7 +7,9 @@ with plurals and substitution markers, discards) and writes a complete
 codebook set: `codebook.yaml`, `cameo/verbs/NN_*.yaml`, `actors/*.yaml`, plus
 the taxonomy, cues, lexicon and places copied from the bundled set, and
 `import_report.json` listing every entry that could not be converted or was
-converted only in part, with the reason.
+converted only in part, with the reason. The base set is the bundled one
+(or `$EVENTCODER_CODEBOOKS`, or `base=`); places are copied too, so that
+events still get locations.
 
 How PETRARCH entries map onto eventcoder's schemas
 ---------------------------------------------------
@@ -38,6 +40,8 @@ to another actor is kept for the first one only (PETRARCH also uses the
 first). Codes our schema cannot hold (`ELR/GAL` several actors for one name,
 `G77`, 5-letter codes, null codes `---`/`+++`) are reported. A primary phrase
 without a code joins the next record that has one, as in PETRARCH's reader.
+TABARI's older in-line restrictions on the phrase line (`NAME [CODE
+d1-d2] [CODE]`) are read like indented ones.
 
 Agents. `PHRASE {plural} [~ROLE]` becomes an `agents.yaml` name under its
 role. Our agents carry one 3-letter role appended to the country: longer
@@ -59,15 +63,27 @@ more patterns with the pattern's code, translated into our pattern language:
   inflector makes, the head is written as a literal list of forms;
 * words before the verb make the first word a literal (`=said * agree|agreed
   ...`): the subject is then looked for before the first pattern word, which
-  is where PETRARCH's source stands;
-* a blank between words is a `*` gap (0 to 3 words), an underscore adjacency;
-  PETRARCH2's noun phrases `{A B}` and prepositional phrases `(TO +)` are
-  read as the same words in order;
+  is where PETRARCH's source usually stands. Such patterns are reported as
+  partial, because the coder also applies its verb checks (negation,
+  passive, noun use) to that first word, and a subject standing between the
+  pre-verb words and the verb (`NEITHER * [081]`) is not found;
+* the verbs of a block that share their extra words share one pattern
+  (`restore|reestablish * diplomatic * ties`);
+* a blank between words is a `*` gap (0 to 3 words; PETRARCH allows any
+  number), an underscore adjacency; PETRARCH2's noun phrases `{A B}` and
+  prepositional phrases `(TO +)` are read as the same words in order;
+  `BY/WITH` is the alternative `by|with`; a word our tokenizer splits
+  (`ANTI-`, `F/A-18`) becomes its tokens in a row;
 * `+` after the verb is `TARGET`; a leading `$` (the source before
-  everything) is our subject rule and is dropped;
+  everything) is our subject rule and is dropped; `%` after the verb (a
+  compound target, "AGREE * WITH %") is `TARGET` too (reported as partial:
+  ours does not require a compound);
 * a synonym set `&SET` is expanded: its one-word members (with their regular
   plurals unless the set or member ends in `_`) become one `a|b|c`
-  alternative, each multi-word member a pattern of its own; sets nest;
+  alternative, each multi-word member a pattern of its own; sets nest; a
+  set used before its definition is ignored, as in PETRARCH. When several
+  sets multiply past MAX_EXPANSION patterns, the multi-word members of the
+  largest are left out (partial);
 * Treebank contractions (`DID N'T`, `WO N'T`) are joined as written text
   (`didn't`, `won't`);
 * a code `[a:b]` (a, plus the reciprocal b from target to source) keeps a
@@ -75,7 +91,8 @@ more patterns with the pattern's code, translated into our pattern language:
 
 Not expressible, and reported: `$` anywhere but first (source after the
 verb or after other words), `+` before the verb (target as subject), `%`
-(compound actor acting on itself), `^` (skip an actor), null-code patterns
+before the verb (compound actor acting on itself), `^` (skip an actor),
+null-code patterns
 (`[---]`: PETRARCH's "no event" override), codes that are not 2-4 digits
 (`174K`, `###`), `[:b]` codes, transformations (`~ ...`), patterns that
 translate to the same words as an earlier one with another code (the first
