@@ -545,6 +545,10 @@ def parse_agents(path: Path, report: Report) -> dict[str, list[str]]:
         if len(code) > 3:
             report.part(Item("agent", f, n, s, f"code ~{code}: our agents carry one 3-letter role; imported as ~{code[:3]}"))
             partial = True
+        if re.search(r"\S\s+\S", phrase.strip()):
+            report.part(Item("agent", f, n, s, "a blank lets other words stand between in PETRARCH; our agent "
+                             "names are consecutive words"))
+            partial = True
         role = code[:3]
         names: list[tuple[str, bool]] = []          # (name, no automatic plural)
         mk = re.search(r"!([A-Z_]+)!", phrase, re.I)
