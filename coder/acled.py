@@ -36,11 +36,16 @@ def _words(text: str) -> tuple[str, ...]:
 def _contains(seq: tuple[str, ...], phrases: list[tuple[str, ...]]) -> bool:
     if not phrases:
         return False
+    present = set(seq)
     n = len(seq)
     for p in phrases:
+        if p[0] not in present:
+            continue
+        if len(p) == 1:
+            return True
         L = len(p)
         for i in range(n - L + 1):
-            if seq[i:i + L] == p:
+            if seq[i] == p[0] and seq[i:i + L] == p:
                 return True
     return False
 

@@ -156,9 +156,10 @@ def person_code(roles: list[Role], date: dt.date | None) -> str | None:
 class SentenceCoder:
     """Codes the sentences of one article in order, keeping its context."""
 
-    def __init__(self, cb: Codebook, ctx: ArticleContext):
+    def __init__(self, cb: Codebook, ctx: ArticleContext, keep_places: bool = False):
         self.cb = cb
         self.ctx = ctx
+        self.keep_places = keep_places   # explain shows places even where nothing is coded
         keys = cb.cue_keys
         self.preps = {k[0] for k in keys.get("prepositions", set())}
         self.determiners = {k[0] for k in keys.get("determiners", set())} | \
@@ -168,6 +169,8 @@ class SentenceCoder:
         self.aux = {k[0] for k in keys.get("auxiliaries", set())}
         self.be = {k[0] for k in keys.get("passive_be", set())}
         self.locative = keys.get("locative", set()) | keys.get("destination", set())
+        self._locative_table = {k: " ".join(k) for k in self.locative}
+        self._first_index: dict[int, dict] = {}
         self.person_pronouns = {k[0] for k in keys.get("pronouns_person", set())}
         self.group_pronouns = {k[0] for k in keys.get("pronouns_group", set())}
         self.group_refs = {tuple(k.split()): (v["count"], v["kind"])
@@ -354,9 +357,15 @@ class SentenceCoder:
         return tok.is_word and not tok.cap and tok.norm not in self.function_words and \
             tok.norm not in self.cb.verbs_by_first and not tok.norm.isdigit()
 
-    @staticmethod
-    def _phrase_at(tokens: list[Token], j: int, table: dict) -> tuple[int, object] | None:
-        for key, value in table.items():
+    def _phrase_at(self, tokens: list[Token], j: int, table: dict) -> tuple[int, object] | None:
+        """The longest phrase of `table` (token tuples) starting at token j."""
+        index = self._first_index.get(id(table))
+        if index is None:
+            index = {}
+            for key, value in sorted(table.items(), key=lambda kv: -len(kv[0])):
+                index.setdefault(key[0], []).append((key, value))
+            self._first_index[id(table)] = index
+        for key, value in index.get(tokens[j].norm, ()):
             L = len(key)
             if tuple(t.norm for t in tokens[j:j + L]) == key:
                 return L, value
@@ -416,7 +425,10 @@ class SentenceCoder:
     @staticmethod
     def _phrase_ending(tokens: list[Token], k: int, phrases: set[tuple[str, ...]]) -> int:
         """Length of a cue phrase that ends at token k (0 if none)."""
+        last = tokens[k].norm
         for p in phrases:
+            if p[-1] != last:
+                continue
             L = len(p)
             if k - L + 1 >= 0 and tuple(t.norm for t in tokens[k - L + 1:k + 1]) == p:
                 return L
@@ -484,16 +496,14 @@ class SentenceCoder:
     def find_places(self, tokens: list[Token], mentions: list[Mention], skip: int) -> list[PlaceMention]:
         found: list[PlaceMention] = []
         by_start = {m.start: m for m in mentions}
-        locs = sorted(self.locative, key=len, reverse=True)
         n = len(tokens)
         prefer = tuple(dict.fromkeys(c for c in (self.ctx.dateline_country, self.ctx.main_country()) if c))
         i = skip
         while i < n:
             prep = None
-            for key in locs:
-                if tuple(t.norm for t in tokens[i:i + len(key)]) == key:
-                    prep = " ".join(key)
-                    break
+            found_prep = self._phrase_at(tokens, i, self._locative_table)
+            if found_prep:
+                prep = found_prep[1]
             if not prep:
                 m = by_start.get(i)
                 lx = m.first("place") if m else None
@@ -615,7 +625,7 @@ class SentenceCoder:
         blocked = {k for m in mentions for k in range(m.start, m.end) if any(lx.kind != "agent" for lx in m.lexemes)}
         actor_starts = {g.start: g.end for g in groups}
         verbs = [v for v in match_verbs(tokens, cb, blocked, actor_starts) if v.start >= skip]
-        places = self.find_places(tokens, mentions, skip)
+        places = self.find_places(tokens, mentions, skip) if verbs or self.keep_places else []
         self._places = places
         for p in places:
             if p.place.country and p.prep != "mention":

@@ -152,16 +152,26 @@ def _best_non_overlapping(found: list[VerbMatch]) -> list[VerbMatch]:
     return sorted(kept, key=lambda m: m.start)
 
 
+_CUE_INDEX: dict[int, dict[str, list[int]]] = {}
+
+
 def find_cues(tokens: list[Token], keys: set[tuple[str, ...]]) -> list[tuple[int, int]]:
-    """Spans (start, end) of cue phrases in the sentence."""
+    """Spans (start, end) of cue phrases in the sentence (longest at each position)."""
     if not keys:
         return []
+    index = _CUE_INDEX.get(id(keys))
+    if index is None:
+        index = {}
+        for k in keys:
+            index.setdefault(k[0], []).append(len(k))
+        for lengths in index.values():
+            lengths.sort(reverse=True)
+        _CUE_INDEX[id(keys)] = index
     norms = [t.norm for t in tokens]
-    lengths = sorted({len(k) for k in keys}, reverse=True)
     spans = []
-    for i in range(len(norms)):
-        for L in lengths:
-            if tuple(norms[i:i + L]) in keys:
+    for i, norm in enumerate(norms):
+        for L in index.get(norm, ()):
+            if L == 1 or tuple(norms[i:i + L]) in keys:
                 spans.append((i, i + L))
                 break
     return spans

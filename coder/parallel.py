@@ -30,7 +30,6 @@ from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from itertools import islice
 from typing import Iterable, Iterator
 
 from .codebook import Codebook
@@ -43,6 +42,7 @@ Result = ArticleResult | Reject
 CHUNK_ARTICLES = 32          # articles per chunk sent to a worker
 CHUNK_CHARS = 400_000        # ... or fewer, if their text is long
 INFLIGHT_PER_WORKER = 3      # chunks queued or running per worker: bounds memory, keeps workers busy
+MIN_PARALLEL_ARTICLES = 48   # a first batch smaller than this that ends the input is coded in-process
 
 
 @dataclass(frozen=True)
@@ -127,6 +127,11 @@ class Coder:
         self.times = times
         self.engine = engine or Engine()
         self._backend = None
+        self._calls = 0
+
+    @property
+    def workers(self) -> int:
+        return self.engine.jobs
 
     def __enter__(self) -> "Coder":
         return self
@@ -140,10 +145,25 @@ class Coder:
         if self.engine.serial:
             yield from iter_results(iter(items), self.cb, self.times)
             return
-        chunks: Iterator[list[Item]] = chunked(items, self.engine.chunk_articles, self.engine.chunk_chars)
+        size = self.engine.chunk_articles
+        if isinstance(items, (list, tuple)):
+            # a batch of a run (run_code codes batches of --batch-size articles): spread it over all workers
+            # even when it is smaller than two default chunks
+            n = sum(1 for x in items if isinstance(x, Article))
+            size = max(1, min(size, -(-n // (2 * self.workers))))
+        chunks: Iterator[list[Item]] = chunked(items, size, self.engine.chunk_chars)
+        self._calls += 1
         if self._backend is None:
-            head = list(islice(chunks, 2))
-            if len(head) < 2:
+            head: list[list[Item]] = []
+            n = 0
+            for chunk in chunks:
+                head.append(chunk)
+                n += sum(1 for x in chunk if isinstance(x, Article))
+                if n >= MIN_PARALLEL_ARTICLES:
+                    break
+            if self._calls == 1 and n < MIN_PARALLEL_ARTICLES:
+                # the input, or its first batch, is a handful of articles: starting workers would cost more
+                # than coding them here (a later batch starts them)
                 for chunk in head:
                     yield from iter_results(iter(chunk), self.cb, self.times)
                 return

@@ -8,6 +8,7 @@ reproducible and parallel runs identical to serial ones.
 from __future__ import annotations
 
 import hashlib
+import re
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -41,6 +42,11 @@ class StageTimes:
         return t1
 
 
+# a cheap test for text that may hold a date expression (digits, months, weekdays, relative days)
+_DATE_HINT = re.compile(r"\d|\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|Mon|Tue|Wed|Thu|Fri|Sat|Sun)"
+                        r"|\b(?:yesterday|today|tonight|overnight|week|month|year|same day|last night)\b", re.I)
+
+
 def event_id(doc_id: str, sentence_index: int, code: str, source: str, target: str | None, rule_id: str) -> str:
     key = f"{doc_id}\x1f{sentence_index}\x1f{code}\x1f{source}\x1f{target or ''}\x1f{rule_id}"
     return hashlib.sha256(key.encode()).hexdigest()[:16]
@@ -68,7 +74,7 @@ def code_article(article: Article, cb: Codebook, times: StageTimes | None = None
         dl_place = dateline_place(article.dateline.place, ctx.dateline_country)
         if dl_place and not ctx.dateline_country:
             ctx.dateline_country = dl_place.country
-    coder = SentenceCoder(cb, ctx)
+    coder = SentenceCoder(cb, ctx, keep_places=keep_analysis)
     rows: list[dict] = []
     rejects: list[Reject] = []
     analyses: list[SentenceAnalysis] = []
@@ -80,7 +86,9 @@ def code_article(article: Article, cb: Codebook, times: StageTimes | None = None
         t = time.perf_counter()
         analysis = coder.analyse(sent.text, skip)
         t = times.add("match_code", t)
-        dates = find_dates(sent.text[skip:], base, ctx.previous_date)
+        # dates are read where an event needs one, or where a later "on the same day" may refer back
+        dates = find_dates(sent.text[skip:], base, ctx.previous_date) \
+            if analysis.events or keep_analysis or _DATE_HINT.search(sent.text, skip) else []
         for d in dates:
             d.start += skip
             d.end += skip

@@ -28,7 +28,7 @@ def split_sentences(text: str, abbreviations: frozenset[str] = frozenset()) -> l
     start = 0
     for m in _END_RE.finditer(text):
         if m.group(1) == ".":
-            w = _WORD_BEFORE.search(text, 0, m.start(1))
+            w = _WORD_BEFORE.search(text[max(0, m.start(1) - 40):m.start(1)])
             word = w.group(1) if w else ""
             if word.lower() in abbreviations or len(word) == 1 and word.isupper():
                 continue
