@@ -109,6 +109,17 @@ class ArticleContext:
             return max(self.place_counts, key=lambda c: self.place_counts[c])
         return None
 
+    sentence: int = 0                      # index of the sentence being read
+    person_seen: int = -99                 # sentence where last_person / last_actor were named
+    actor_seen: int = -99
+
+    def recent_person(self) -> Actor | None:
+        """The person a "he"/"she" can stand for: named in this or the two sentences before."""
+        return self.last_person if self.sentence - self.person_seen <= 2 else None
+
+    def recent_actor(self) -> Actor | None:
+        return self.last_actor if self.sentence - self.actor_seen <= 2 else None
+
     def remember(self, actor: Actor, name_tokens: list[str] | None = None) -> None:
         if not actor.resolved:
             return
@@ -116,8 +127,10 @@ class ArticleContext:
             self.country_counts[actor.country] = self.country_counts.get(actor.country, 0) + 1
         if actor.kind == "person":
             self.last_person = actor
+            self.person_seen = self.sentence
         else:
             self.last_actor = actor
+            self.actor_seen = self.sentence
         if actor.role:
             self.by_role[actor.role] = actor
         if name_tokens:
@@ -261,8 +274,8 @@ class SentenceCoder:
             if norm in self.person_pronouns or norm in self.group_pronouns:
                 g = Group(j, j + 1, [], pronoun=norm, text=tokens[j].text)
                 # the antecedent is whoever was named last *before* the pronoun
-                g.antecedent = [a for a in ((self.ctx.last_person if norm in self.person_pronouns
-                                             else self.ctx.last_actor),) if a]
+                g.antecedent = [a for a in ((self.ctx.recent_person() if norm in self.person_pronouns
+                                             else self.ctx.recent_actor()),) if a]
                 phrases.append(g)
                 i += 1
                 continue
@@ -659,11 +672,13 @@ class SentenceCoder:
             return speaker
         if g.antecedent:
             return g.antecedent
+        if g.antecedent is not None and g.pronoun in self.person_pronouns | self.group_pronouns:
+            return []   # read at its place in the sentence, and nobody recent fits
         if kind in self.person_pronouns or kind in ("his", "her"):
-            return [self.ctx.last_person] if self.ctx.last_person else []
+            return [a for a in (self.ctx.recent_person(),) if a]
         if subject:
             return subject
-        return [self.ctx.last_actor] if self.ctx.last_actor else []
+        return [a for a in (self.ctx.recent_actor(),) if a]
 
     def _resolve_group(self, g: Group, speaker: list[Actor] | None = None, subject: list[Actor] | None = None) -> list[Actor]:
         if g.pronoun and g.pronoun.startswith("poss:"):

@@ -84,6 +84,7 @@ def code_article(article: Article, cb: Codebook, times: StageTimes | None = None
         if article.dateline and sent.start < article.dateline.end <= sent.end:
             skip = article.dateline.end - sent.start
         t = time.perf_counter()
+        ctx.sentence = sent.index
         analysis = coder.analyse(sent.text, skip)
         t = times.add("match_code", t)
         # dates are read where an event needs one, or where a later "on the same day" may refer back
