@@ -47,6 +47,20 @@ _DATE_HINT = re.compile(r"\d|\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|De
                         r"|\b(?:yesterday|today|tonight|overnight|week|month|year|same day|last night)\b", re.I)
 
 
+def _period_end(d, precision: str | None):
+    """The last day a date of this precision can mean ("in March" may be March 31)."""
+    import datetime as dt
+
+    if precision == "year":
+        return dt.date(d.year, 12, 31)
+    if precision == "month":
+        nxt = dt.date(d.year + (d.month == 12), d.month % 12 + 1, 1)
+        return nxt - dt.timedelta(days=1)
+    if precision == "week":
+        return d + dt.timedelta(days=6)
+    return d
+
+
 def event_id(doc_id: str, sentence_index: int, code: str, source: str, target: str | None, rule_id: str) -> str:
     key = f"{doc_id}\x1f{sentence_index}\x1f{code}\x1f{source}\x1f{target or ''}\x1f{rule_id}"
     return hashlib.sha256(key.encode()).hexdigest()[:16]
@@ -102,7 +116,7 @@ def code_article(article: Article, cb: Codebook, times: StageTimes | None = None
         for ev in analysis.events:
             when = event_date(ev, analysis.tokens, dates, article.dateline_date, article.published)
             if background_days and when.source == "sentence" and base and when.date and \
-                    (base - when.date).days > background_days:
+                    (base - _period_end(when.date, when.precision)).days > background_days:
                 continue  # background: an act long before the story's date is not this story's event
             where = event_place(ev, analysis.places, dl_place)
             info = cb.code_info(ev.code)
