@@ -10,6 +10,7 @@ import pytest
 
 from benchmarks.generate_corpus import write_corpus
 from coder.ingest import Article, Reject, read_articles
+from coder import parallel
 from coder.parallel import Coder, Engine, chunked, produce_results
 from coder.pipeline import ArticleResult, StageTimes
 from coder.run import run_code
@@ -42,12 +43,27 @@ def assert_same_run(a, b):
     assert ja["counts"] == jb["counts"] and ja["events_by_category"] == jb["events_by_category"]
 
 
-def test_two_jobs_equal_one(cb, corpus, serial_run, tmp_path):
+@pytest.fixture
+def pool_starts(monkeypatch):
+    """How many times worker processes were started."""
+    starts = []
+    real = parallel.PoolBackend.__init__
+
+    def spy(self, *args, **kwargs):
+        starts.append(1)
+        real(self, *args, **kwargs)
+
+    monkeypatch.setattr(parallel.PoolBackend, "__init__", spy)
+    return starts
+
+
+def test_two_jobs_equal_one(cb, corpus, serial_run, tmp_path, pool_starts):
     ref, ref_summary = serial_run
     assert ref_summary.n_events > 20 and ref_summary.n_rejects > 0
     seen = []
     summary = run_code(corpus, tmp_path, cb, progress=lambda a, s: seen.append((a, s)),
-                       engine=Engine(jobs=2, chunk_articles=3))
+                       engine=Engine(jobs=2, chunk_articles=3), batch_size=12)
+    assert pool_starts == [1]          # workers started once (on the second batch) and kept for the others
     assert_same_run(ref, tmp_path)
     assert summary.n_sentences == ref_summary.n_sentences
     assert seen and seen[-1] == (summary.n_articles, summary.n_sentences)   # progress still ticks per article
@@ -67,30 +83,45 @@ def test_results_stream_in_input_order(cb, corpus):
             assert (res.article.id if isinstance(res, ArticleResult) else res.record_id) == item.id
 
 
-def test_bounded_in_flight(cb, corpus):
+def test_bounded_in_flight(cb, tmp_path):
     """The input is pulled only as far as the chunks in flight need, not read to the end up front."""
+    write_corpus(cb, tmp_path, 300, 300, seed=5, min_sentences=1, max_sentences=2)
     pulled = 0
 
     def counting():
         nonlocal pulled
-        for item in read_articles(corpus):
+        for item in read_articles([tmp_path]):
             pulled += 1
             yield item
 
-    total = sum(1 for _ in read_articles(corpus))
-    gen = produce_results(counting(), cb, StageTimes(), Engine(jobs=2, chunk_articles=2, inflight_per_worker=1))
+    gen = produce_results(counting(), cb, StageTimes(), Engine(jobs=2, chunk_articles=4, inflight_per_worker=1))
     next(gen)
-    assert pulled < total / 2, (pulled, total)
+    # what decides to start workers, plus the chunks in flight
+    assert pulled <= parallel.MIN_PARALLEL_ARTICLES + 2 * 4 + 4, pulled
     gen.close()                                   # shuts the workers down without coding the rest
 
 
-def test_small_input_is_coded_in_process(cb):
+def test_small_input_is_coded_in_process(cb, pool_starts):
     coder = Coder(cb, StageTimes(), Engine(jobs=2))
     try:
         res = list(coder.results(read_articles([INPUTS / "good.jsonl"])))
-        assert res and coder._backend is None
+        assert res and not pool_starts
     finally:
         coder.close()
+
+
+def test_small_batches_still_use_the_workers(cb, corpus, pool_starts):
+    """Batches smaller than two chunks are cut smaller, so every worker gets some."""
+    items = list(read_articles(corpus))
+    batches = [items[i:i + 8] for i in range(0, len(items), 8)]
+    serial = [r for b in batches for r in Coder(cb, StageTimes()).results(b)]
+    coder = Coder(cb, StageTimes(), Engine(jobs=2))
+    try:
+        got = [r for b in batches for r in coder.results(b)]
+    finally:
+        coder.close()
+    assert pool_starts == [1]
+    assert [getattr(r, "rows", None) for r in got] == [getattr(r, "rows", None) for r in serial]
 
 
 def test_chunks_keep_rejects_in_place():
