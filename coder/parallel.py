@@ -26,6 +26,8 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 import pickle
+import threading
+import time
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -219,9 +221,23 @@ def _chain(head: list[list[Item]], rest: Iterator[list[Item]]) -> Iterator[list[
 _WORKER_CB: Codebook | None = None
 
 
-def _init_worker(cb_bytes: bytes) -> None:
+def _init_worker(cb_bytes: bytes, parent_pid: int | None = None) -> None:
     global _WORKER_CB
     _WORKER_CB = pickle.loads(cb_bytes)
+    if parent_pid:
+        threading.Thread(target=_exit_with_parent, args=(parent_pid,), daemon=True).start()
+
+
+def _exit_with_parent(pid: int, every: float = 1.0) -> None:
+    """A worker whose run was killed (SIGTERM, SIGKILL, OOM) would otherwise wait for work forever."""
+    while True:
+        time.sleep(every)
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            os._exit(1)
+        except PermissionError:  # pragma: no cover - the pid was reused by another user's process
+            os._exit(1)
 
 
 def _work(chunk: list[Item]) -> tuple[list[Result], dict[str, float]]:
@@ -246,7 +262,7 @@ class PoolBackend:
     def __init__(self, cb: Codebook, engine: Engine):
         self.capacity = engine.jobs * engine.inflight_per_worker
         self.ex = ProcessPoolExecutor(engine.jobs, mp_context=mp_context(), initializer=_init_worker,
-                                      initargs=(pickle.dumps(cb, protocol=pickle.HIGHEST_PROTOCOL),))
+                                      initargs=(pickle.dumps(cb, protocol=pickle.HIGHEST_PROTOCOL), os.getpid()))
 
     def submit(self, chunk: list[Item]) -> Future:
         return self.ex.submit(_work, chunk)

@@ -151,3 +151,45 @@ def test_cli_jobs_2_equals_jobs_1(cb, tmp_path):
         return out
 
     assert_same_run(run(1), run(2))
+
+
+KILLED_RUN = """
+import sys, time
+from coder.codebook import load_codebook
+from coder.ingest import read_articles
+from coder.parallel import Engine, produce_results
+from coder.pipeline import StageTimes
+
+if __name__ == "__main__":
+    cb = load_codebook()
+    engine = Engine(jobs=2, chunk_articles=2)
+    for i, _ in enumerate(produce_results(read_articles([sys.argv[1]]), cb, StageTimes(), engine)):
+        if i == 3:
+            print("coding", flush=True)
+        time.sleep(0.2)
+"""
+
+
+def test_workers_exit_when_the_run_is_killed(cb, tmp_path):
+    psutil = pytest.importorskip("psutil")
+    import signal
+    import time
+
+    write_corpus(cb, tmp_path / "in", 120, 120, seed=6, min_sentences=2, max_sentences=4)
+    script = tmp_path / "run.py"
+    script.write_text(KILLED_RUN)
+    proc = subprocess.Popen([sys.executable, str(script), str(tmp_path / "in")], stdout=subprocess.PIPE, text=True,
+                            cwd=ROOT)
+    try:
+        assert proc.stdout.readline().strip() == "coding"
+        descendants = psutil.Process(proc.pid).children(recursive=True)
+        assert descendants
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    deadline = time.monotonic() + 20
+    alive = descendants
+    while alive and time.monotonic() < deadline:
+        time.sleep(0.3)
+        alive = [p for p in alive if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+    assert not alive, [p.cmdline() for p in alive]
