@@ -194,6 +194,7 @@ class SentenceCoder:
         self.quantity_words = keys.get("quantity_words", set())
         self.name_particles = {k[0] for k in keys.get("place_name_particles", set())}
         self.place_target_roots = tuple(cb.cues.get("place_target_roots") or ())
+        self.place_fallback_roots = tuple(cb.cues.get("place_fallback_roots") or ())
         self.symmetric = tuple(cb.cues.get("symmetric_codes") or ())
         self.governing = cb.cues.get("governed_act_codes") or {}
         self.coordination = {k[0] for k in keys.get("coordination", set())}
@@ -1093,8 +1094,8 @@ class SentenceCoder:
             while j < min(n, v.end + 8) and tokens[j].norm not in ("from", "of"):
                 j += 1
             j += 1
-            while j < n and tokens[j].norm in self.determiners:
-                j += 1
+            while j < n and tokens[j].norm in self.determiners and j not in group_start:
+                j += 1   # "from South Sudan": "South" starts the name, it is no modifier here
             g = group_start.get(j)
             if g:
                 return self._resolve_group(g, subject=sources)
@@ -1124,7 +1125,10 @@ class SentenceCoder:
             g = group_start.get(j)
             if g is not None:
                 near_of = g.prep == "of" and j - v.end <= 4
+                # "broke up a rally by opposition supporters": after an active verb, "by" names whom it is done to
+                by_agent = g.prep == "by" and not self._is_passive(tokens, v)
                 if g.prep is not None and g.prep not in self.target_preps and j != v.end and not near_of and \
+                        not by_agent and \
                         not (j == v.end + 1 and tokens[v.end].norm in self.determiners):
                     j = g.end   # "under the auspices of X", "in Cairo": not what the verb acts on
                     continue
@@ -1156,6 +1160,13 @@ class SentenceCoder:
             if tokens[j].norm in self.breaks or tokens[j].norm in self.subordinators or tokens[j].norm == ",":
                 break
             j += 1
+        if not weak and v.rule.code[:2] in self.place_fallback_roots and len(sources) == 1:
+            # "bombed targets in northern Iraq": with no actor acted on, the country where it happened
+            lo, hi = clause_of[v.start]
+            place = next((p for p in self._places if v.end <= p.start < hi and p.prep != "mention"
+                          and p.place.country), None)
+            if place is not None:
+                return [Actor(place.place.country, place.place.name, place.place.country, None, "place")]
         return weak
 
     @staticmethod
