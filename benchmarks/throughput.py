@@ -251,15 +251,15 @@ def main(argv: list[str] | None = None) -> int:
     print("floor: read + split ...", file=sys.stderr)
     result["floor"] = _child("floor", {"inputs": inputs})
     result["runs"] = []
+    path = args.json or out / "throughput.json"
     for k, jobs in enumerate(args.jobs):
         print(f"run: {args.engine}, jobs {jobs} ...", file=sys.stderr)
         payload = {"inputs": inputs, "out": str(out / f"run-jobs{jobs}"), "jobs": jobs, "engine": args.engine,
                    "profile": str(args.profile) if args.profile and k == 0 else None}
         result["runs"].append(_child("run", payload))
+        path.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")   # after each run: long runs
     text = table(result)
     print(text)
-    path = args.json or out / "throughput.json"
-    path.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     print(f"\nresults: {path}", file=sys.stderr)
     return 0
 
