@@ -59,6 +59,11 @@ def runs(path: Path) -> list[dict]:
         con.close()
 
 
+def run_row(path: Path, run_id: str) -> dict:
+    (row,) = [r for r in runs(path) if r["run_id"] == run_id]     # started_at has whole seconds: find by id
+    return row
+
+
 @pytest.fixture(scope="module")
 def clean_db(tmp_path_factory, cb):
     """The gold articles (and some bad records) loaded once, in batches of 5."""
@@ -111,7 +116,7 @@ def test_idempotent_reload(clean_db, tmp_path, cb):
     assert summary.n_unchanged == N_GOLD and summary.n_events_added == 0
     assert snapshot(path) == before
     assert (tmp_path / "run" / "events.csv").is_file()
-    last = runs(path)[-1]
+    last = run_row(path, summary.run_id)
     assert (last["status"], last["n_new"], last["n_unchanged"], last["n_events_added"]) == ("complete", 0, N_GOLD, 0)
 
 
@@ -142,7 +147,7 @@ def test_changed_text_replaces_events(clean_db, tmp_path, cb):
     assert [e for e in after["events"] if e[1] == doc] == snapshot(fresh)["events"]
     assert len([e for e in after["events"] if e[1] == doc]) > len([e for e in before["events"] if e[1] == doc])
     assert len([s for s in after["sentences"] if s[0] == doc]) == len([s for s in before["sentences"] if s[0] == doc]) + 1
-    last = runs(path)[-1]
+    last = run_row(path, summary.run_id)
     assert last["n_replaced"] == 1 and last["n_events_added"] - last["n_events_removed"] == \
         len(after["events"]) - len(before["events"])
     con = open_db(path)
