@@ -42,8 +42,18 @@ def fold(name: str) -> str:
 
 
 def _cache_dir() -> Path:
+    """Where the gazetteer and compiled codebooks are kept; a temporary folder if the home cache is read-only."""
     base = os.environ.get("EVENTCODER_CACHE") or os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "eventcoder"
+    path = Path(base) / "eventcoder"
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        if os.access(path, os.W_OK):
+            return path
+    except OSError:
+        pass
+    import tempfile
+
+    return Path(tempfile.gettempdir()) / "eventcoder-cache"
 
 
 @lru_cache(maxsize=1)
