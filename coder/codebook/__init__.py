@@ -44,6 +44,9 @@ FILE_KINDS: list[tuple[str, str]] = [
     ("acled/export.yaml", "acled_export"),
 ]
 
+# A "*" in a pattern spans this many words at most (PETRARCH allows any number; wire text needs ~5).
+GAP_WORDS = 5
+
 CORE_CATEGORIES = {"01": "statement", "04": "meeting", "10": "demand"}
 
 
@@ -194,11 +197,20 @@ def load_codebook(root: str | Path | None = None) -> Codebook:
     return cb
 
 
+def _compiler_digest() -> str:
+    """A hash of the code that compiles codebooks: a changed compiler never reads an old cache."""
+    h = hashlib.sha256()
+    here = Path(__file__).resolve().parent
+    for path in sorted(list(here.glob("*.py")) + [here.parent / "text.py"]):
+        h.update(path.read_bytes())
+    return h.hexdigest()[:12]
+
+
 def _cache_path(digest: str) -> Path:
     from .. import __version__
     from ..resolve.places import _cache_dir
 
-    return _cache_dir() / f"codebook-{digest[:20]}-{__version__}.pkl"
+    return _cache_dir() / f"codebook-{digest[:20]}-{__version__}-{_compiler_digest()}.pkl"
 
 
 def _read_cache(digest: str) -> Codebook | None:
@@ -408,7 +420,7 @@ def compile_pattern(text: str, inflector: Inflector, nominal: bool) -> list[Elem
     elements: list[Element] = []
     for i, raw in enumerate(text.split()):
         if raw == "*":
-            elements.append(Element("gap", max_gap=3))
+            elements.append(Element("gap", max_gap=GAP_WORDS))
             continue
         if raw == "TARGET":
             elements.append(Element("target"))
