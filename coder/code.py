@@ -120,10 +120,11 @@ class ArticleContext:
     def recent_actor(self) -> Actor | None:
         return self.last_actor if self.sentence - self.actor_seen <= 2 else None
 
-    def remember(self, actor: Actor, name_tokens: list[str] | None = None) -> None:
+    def remember(self, actor: Actor, name_tokens: list[str] | None = None, count: bool = True) -> None:
         if not actor.resolved:
             return
-        if actor.country and actor.country.isalpha() and actor.code[:3] not in ("IGO", "NGO", "IMG", "INT", "MNC"):
+        if count and actor.country and actor.country.isalpha() and \
+                actor.code[:3] not in ("IGO", "NGO", "IMG", "INT", "MNC"):
             self.country_counts[actor.country] = self.country_counts.get(actor.country, 0) + 1
         if actor.kind == "person":
             self.last_person = actor
@@ -195,6 +196,8 @@ class SentenceCoder:
         self.name_particles = {k[0] for k in keys.get("place_name_particles", set())}
         self.place_target_roots = tuple(cb.cues.get("place_target_roots") or ())
         self.place_fallback_roots = tuple(cb.cues.get("place_fallback_roots") or ())
+        self.local_roles = set(cb.cues.get("local_roles") or ())
+        self._places: list[PlaceMention] = []
         self.symmetric = tuple(cb.cues.get("symmetric_codes") or ())
         self.governing = cb.cues.get("governed_act_codes") or {}
         self.coordination = {k[0] for k in keys.get("coordination", set())}
@@ -645,10 +648,16 @@ class SentenceCoder:
             if p.place.country and p.prep != "mention":
                 self.ctx.place_counts[p.place.country] = self.ctx.place_counts.get(p.place.country, 0) + 1
         notes: list[str] = []
+        # the sentence's own countries count before its bare role nouns are placed ("negotiations between the
+        # Syrian government and the opposition" in a story from Geneva: the opposition is Syria's)
+        for g in groups:
+            for a in g.actors:
+                if a.resolved and a.country and a.code[:3] not in ("IGO", "NGO", "IMG", "INT", "MNC"):
+                    self.ctx.country_counts[a.country] = self.ctx.country_counts.get(a.country, 0) + 1
         events = self._events(tokens, groups, verbs, notes)
         for g in groups:
             for a in g.actors:
-                self.ctx.remember(a)
+                self.ctx.remember(a, count=False)
             resolved = [a for a in g.actors if a.resolved]
             if len(resolved) >= 2:
                 self.ctx.last_compound = resolved
@@ -662,6 +671,11 @@ class SentenceCoder:
             if prior and prior.kind == "group" and prior.role == a.role:
                 return Actor(prior.code, a.name, prior.country, prior.role, "group", inferred=True)
             country = self.ctx.main_country()
+            if a.role in self.local_roles:
+                # "killing four people" in Kyiv: civilians belong where it happened, not to the attacker
+                here = next((p.place.country for p in self._places if p.place.country and p.prep != "mention"),
+                            None) or self.ctx.dateline_country
+                country = here or country
             if country:
                 return Actor(country + (a.role or ""), a.name, country, a.role, a.kind, inferred=True)
         return None
