@@ -236,6 +236,10 @@ def _write_cache(cb: Codebook) -> None:
         with tmp.open("wb") as fh:
             pickle.dump(cb, fh, protocol=pickle.HIGHEST_PROTOCOL)
         tmp.replace(path)
+        # keep the cache small: the eight most recently written compiled codebooks
+        old = sorted(path.parent.glob("codebook-*.pkl"), key=lambda p: p.stat().st_mtime, reverse=True)[8:]
+        for stale in old:
+            stale.unlink(missing_ok=True)
     except OSError:
         pass  # a read-only cache only costs compile time
 
