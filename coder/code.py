@@ -81,6 +81,7 @@ class Event:
     clause: tuple[int, int]
     source_text: str = ""
     target_text: str = ""
+    fallback: tuple[int, int] | None = None   # the statement's window, for an act reported by its actor
 
 
 @dataclass
@@ -888,6 +889,7 @@ class SentenceCoder:
 
         events: list[Event] = []
         consumed: set[int] = set()
+        speech_window: dict[int, tuple[int, int]] = {}
         speaker_actors: dict[int, list[Actor]] = {}
         for s in speech:
             g, _ = subject(s)
@@ -935,6 +937,7 @@ class SentenceCoder:
                     if g.pronoun or _same_side(sources, spk):
                         sources = spk
                         consumed.add(id(owner))
+                        speech_window[id(v)] = self._speech_window(tokens, owner, clause_of)
                     else:
                         notes.append(f"{v.rule.rule_id}: hearsay about a third party in reported speech: not coded")
                         continue
@@ -965,7 +968,7 @@ class SentenceCoder:
             for src in sources:
                 for tgt in ([t for t in tgt_actors or [] if t.code != src.code] or [None]):
                     events.append(Event(code, src, tgt, v.rule.rule_id, evidence, v.start, clause_of[v.start],
-                                        src.name, tgt.name if tgt else ""))
+                                        src.name, tgt.name if tgt else "", speech_window.get(id(v))))
         for s in speech:
             spk = speaker_actors.get(id(s)) or []
             if self._trailing(tokens, s, active):
@@ -989,14 +992,20 @@ class SentenceCoder:
             elif tail & {k[0] for k in self.cb.cue_keys.get("optimistic", set())}:
                 code = "013" if "013" in self.cb.taxonomy else code
             targets = self._targets(tokens, s, group_start, clause_of, spk) if s.rule.target != "none" else []
-            # a statement's own date and place sit before the reported clause or right after the verb
-            lo, hi = clause_of[s.start]
-            window = (lo, min(hi, s.end + 5))
+            window = self._speech_window(tokens, s, clause_of)
             for src in spk:
                 for tgt in (targets or [None]):
                     events.append(Event(code, src, tgt, s.rule.rule_id, " ".join(tokens[k].text for k in s.words),
                                         s.start, window, src.name, tgt.name if tgt else ""))
         return _dedupe(events)
+
+    def _speech_window(self, tokens: list[Token], s: VerbMatch, clause_of) -> tuple[int, int]:
+        """Where a statement's own date and place are written: before the reported clause ("said in a
+        speech in the West Bank on the same day that ..."), not inside it."""
+        lo, hi = clause_of[s.start]
+        end = next((k for k in range(s.end, min(len(tokens), s.end + 24)) if tokens[k].norm in self.subordinators),
+                   None)
+        return lo, end if end is not None else min(len(tokens), s.end + 6)
 
     def _clauses(self, tokens: list[Token]) -> list[tuple[int, int]]:
         """For each token, the (start, end) of its clause."""

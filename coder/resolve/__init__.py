@@ -4,8 +4,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, replace
 
-from ..code import Event, PlaceMention
-from ..text import Token
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the coder imports this package; types only, to avoid a cycle
+    from ..code import Event, PlaceMention
+    from ..text import Token
 from .dates import DateMention
 from .places import Place, lookup_city
 
@@ -36,11 +39,11 @@ def event_date(event: Event, tokens: list[Token], dates: list[DateMention], date
                     return k
             return len(tokens)
 
-        lo, hi = event.clause
-        in_clause = [d for d in dates if lo <= tok_index(d.start) < hi]
-        if in_clause:
-            best = min(in_clause, key=lambda d: abs(tok_index(d.start) - event.anchor))
-            return When(best.date, best.precision, "sentence")
+        for lo, hi in (event.clause, event.fallback or (0, 0)):
+            in_clause = [d for d in dates if lo <= tok_index(d.start) < hi]
+            if in_clause:
+                best = min(in_clause, key=lambda d: abs(tok_index(d.start) - event.anchor))
+                return When(best.date, best.precision, "sentence")
     if dateline_date:
         return When(dateline_date, "day", "dateline")
     if published:
@@ -49,8 +52,11 @@ def event_date(event: Event, tokens: list[Token], dates: list[DateMention], date
 
 
 def event_place(event: Event, places: list[PlaceMention], dateline_place: Place | None) -> Where:
-    lo, hi = event.clause
-    in_clause = [p for p in places if lo <= p.start < hi and p.prep != "mention"]
+    in_clause = []
+    for lo, hi in (event.clause, event.fallback or (0, 0)):
+        in_clause = [p for p in places if lo <= p.start < hi and p.prep != "mention"]
+        if in_clause:
+            break
     if in_clause:
         best = min(in_clause, key=lambda p: abs(p.start - event.anchor))
         place = best.place
