@@ -481,9 +481,12 @@ class SentenceCoder:
                                                 a.role if a.role and a.kind == "agent" else role, "agent"))
                     out[-1] = Group(prev.start, g.end, merged, prev.prep, g.possessive, None, prev.text + " of " + g.text)
                     continue
+                repeated_prep = g.prep is not None and g.prep == prev.prep and between in (["and", g.prep], [",", "and", g.prep])
+                if repeated_prep:
+                    between = ["and"]   # "spoke with Macron and with Varadkar"
                 if not prev.pronoun and not g.pronoun and not prev.possessive and \
                         between in (["and"], ["or"], [","], [",", "and"], [",", "or"], ["as", "well", "as"], ["and", "the"]) \
-                        and g.prep is None:
+                        and (g.prep is None or repeated_prep):
                     if between == [","] and not self._list_continues(tokens, phrases, g):
                         out.append(g)
                         continue
