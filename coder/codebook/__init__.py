@@ -368,8 +368,18 @@ class _Compiler:
         inflector = Inflector(self.irregular, self.doubled)
         rules: list[VerbRule] = []
         problems: list[str] = []
-        for path, entry in self.verb_items:
+        def add_rule(path: Path, code: str, text: str, line: int, negated, target: str, speech: bool,
+                     nominal: bool) -> None:
             f = self.rel(path)
+            try:
+                elements = compile_pattern(text, inflector, nominal=nominal)
+            except ValueError as exc:
+                problems.append(f"{f}:{line}: {'nominal' if nominal else 'pattern'} {text!r}: {exc}")
+                return
+            rule_id = f"{path.stem}:{code}:{'~' if nominal else ''}{text}"
+            rules.append(VerbRule(rule_id, code, text, elements, negated, target, speech, nominal, f, line))
+
+        for path, entry in self.verb_items:
             base = {"code": entry["code"], "negated": entry.get("negated"), "target": entry.get("target", "object")}
             for pat in entry.get("patterns") or []:
                 spec = dict(base)
@@ -378,21 +388,10 @@ class _Compiler:
                     text, line = pat["pattern"], pat.line
                 else:
                     text, line = pat, entry.line
-                try:
-                    elements = compile_pattern(text, inflector, nominal=False)
-                except ValueError as exc:
-                    problems.append(f"{f}:{line}: pattern {text!r}: {exc}")
-                    continue
-                rules.append(VerbRule(f"{path.stem}:{spec['code']}:{text}", spec["code"], text, elements,
-                                      spec.get("negated"), spec["target"], bool(entry.get("speech")), False, f, line))
+                add_rule(path, spec["code"], text, line, spec.get("negated"), spec["target"],
+                         bool(entry.get("speech")), False)
             for noun in entry.get("nominal") or []:
-                try:
-                    elements = compile_pattern(noun, inflector, nominal=True)
-                except ValueError as exc:
-                    problems.append(f"{f}:{entry.line}: nominal {noun!r}: {exc}")
-                    continue
-                rules.append(VerbRule(f"{path.stem}:{entry['code']}:~{noun}", entry["code"], noun, elements,
-                                      entry.get("negated"), "object", False, True, f, entry.line))
+                add_rule(path, entry["code"], noun, entry.line, entry.get("negated"), "object", False, True)
         if problems:
             raise CodebookError("\n".join(problems))
         by_first: dict[str, list[VerbRule]] = {}
