@@ -13,7 +13,8 @@ into OUT/corpus. Each measurement runs in a fresh process, so that timings and p
   (events.duckdb, events.csv, events.parquet written), with the stage times the pipeline accumulates
   (with several jobs these are CPU seconds summed over the workers), and the peak resident memory of
   the run's process and of its largest worker, sampled with psutil (and exact from getrusage for the
-  main process), and the CPU seconds of all of them: on a busy machine, sentences per CPU second is the
+  main process), and the CPU seconds of all of them; with --coding-only, also the same input read and
+  coded with the results dropped (the coder and its engine without the store): on a busy machine, sentences per CPU second is the
   number that does not depend on what else runs.
 
 Prints a table and writes the numbers as JSON (`--json`, default OUT/throughput.json).
@@ -134,7 +135,28 @@ def measure_floor(inputs: list[str]) -> dict:
             "split_seconds": round(split_s, 3), "seconds": round(total, 3)}
 
 
-def measure_run(inputs: list[str], out: str, jobs: int, engine: str, profile: str | None) -> dict:
+def _code_only(inputs: list[str], cb, eng) -> "object":
+    """Read and code, and drop the results: the coder and its engine without the store."""
+    from types import SimpleNamespace
+
+    from coder.ingest import read_articles
+    from coder.parallel import produce_results
+    from coder.pipeline import ArticleResult, StageTimes
+
+    times = StageTimes()
+    s = SimpleNamespace(n_articles=0, n_sentences=0, n_events=0, n_rejects=0, stages=times.seconds)
+    for res in produce_results(read_articles(inputs), cb, times, eng):
+        if isinstance(res, ArticleResult):
+            s.n_articles += 1
+            s.n_sentences += len(res.sentences)
+            s.n_events += len(res.rows)
+        else:
+            s.n_rejects += 1
+    return s
+
+
+def measure_run(inputs: list[str], out: str, jobs: int, engine: str, profile: str | None,
+                coding_only: bool = False) -> dict:
     from coder.codebook import load_codebook
     from coder.parallel import Engine
     from coder.run import run_code
@@ -143,7 +165,9 @@ def measure_run(inputs: list[str], out: str, jobs: int, engine: str, profile: st
     eng = Engine(kind=engine, jobs=jobs)
     with PeakRSS() as mem:
         t = time.perf_counter()
-        if profile:
+        if coding_only:
+            summary = _code_only(inputs, cb, eng)
+        elif profile:
             import cProfile
 
             prof = cProfile.Profile()
@@ -152,7 +176,7 @@ def measure_run(inputs: list[str], out: str, jobs: int, engine: str, profile: st
         else:
             summary = run_code(inputs, Path(out), cb, engine=eng)
         wall = time.perf_counter() - t
-    return {"jobs": jobs, "engine": engine, "seconds": round(wall, 3), "articles": summary.n_articles,
+    return {"jobs": jobs, "engine": engine, "coding_only": coding_only, "seconds": round(wall, 3), "articles": summary.n_articles,
             "sentences": summary.n_sentences, "events": summary.n_events, "rejects": summary.n_rejects,
             "stages": {k: round(v, 3) for k, v in sorted(summary.stages.items())}, "memory": mem.report()}
 
@@ -167,7 +191,7 @@ def _child(mode: str, payload: dict, env: dict | None = None) -> dict:
 
 # ---------------------------------------------------------------- report
 STAGES = [("ingest", None), ("segment", "segment"), ("match+code", "match_code"), ("resolve", "resolve"),
-          ("validate", "validate"), ("store", "store")]
+          ("acled", "acled"), ("validate", "validate"), ("store", "store")]
 
 
 def table(result: dict) -> str:
@@ -183,23 +207,27 @@ def table(result: dict) -> str:
     lines.append(f"{'floor: read + split':<28}{floor['seconds']:>10.2f}{n / max(floor['seconds'], 1e-9):>14,.0f}"
                  f"{1:>9.1f}")
     for run in result["runs"]:
-        label = f"end to end, {run['engine']}, jobs {run['jobs']}"
+        label = f"{'coding only' if run.get('coding_only') else 'end to end'}, {run['engine']}, jobs {run['jobs']}"
         mem = run["memory"]
         worker = f"{mem['largest_worker_mb']:.0f} MB" if mem["largest_worker_mb"] else "-"
         cpu = mem["cpu_seconds_main"] + mem["cpu_seconds_workers"]
         lines.append(f"{label:<28}{run['seconds']:>10.2f}{run['sentences'] / run['seconds']:>14,.0f}"
                      f"{run['seconds'] / max(floor['seconds'], 1e-9):>9.1f}{mem['main_mb']:>12.0f} MB{worker:>16}"
                      f"{cpu:>9.1f}{run['sentences'] / max(cpu, 1e-9):>12,.0f}")
-    base = next((r for r in result["runs"] if r["jobs"] == 1), None)
+    base = next((r for r in result["runs"] if r["jobs"] == 1 and not r.get("coding_only")), None)
     if base:
         lines.append("")
         lines.append("stages, jobs 1 (seconds; sentences/s through the stage alone):")
-        for name, key in STAGES:
-            s = floor["read_seconds"] if key is None else base["stages"].get(key, 0.0)
+        known = {key for _, key in STAGES}
+        extra = [(k, k) for k in sorted(base["stages"]) if k not in known and k != "ingest+code"]
+        for name, key in STAGES + extra:
+            if key is not None and key not in base["stages"]:
+                continue
+            s = floor["read_seconds"] if key is None else base["stages"][key]
             note = "  (read + validate records, measured in the floor run)" if key is None else ""
             lines.append(f"  {name:<14}{s:>10.2f}{(n / s if s else float('inf')):>14,.0f}{note}")
         for run in result["runs"]:
-            if run is not base:
+            if run is not base and not run.get("coding_only"):
                 lines.append(f"speed-up at jobs {run['jobs']}: {base['seconds'] / run['seconds']:.2f}x")
     return "\n".join(lines)
 
@@ -216,6 +244,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=None, help="work folder (default: a temporary one)")
     ap.add_argument("--json", type=Path, default=None, help="write the results here (default OUT/throughput.json)")
     ap.add_argument("--profile", type=Path, default=None, help="cProfile the first run into this file")
+    ap.add_argument("--coding-only", action="store_true",
+                    help="also time each --jobs value reading and coding only, results dropped (no store)")
     ap.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
 
@@ -223,7 +253,7 @@ def main(argv: list[str] | None = None) -> int:
         mode, payload = args.child[0], json.loads(args.child[1])
         fn = {"compile": lambda: measure_compile(), "floor": lambda: measure_floor(payload["inputs"]),
               "run": lambda: measure_run(payload["inputs"], payload["out"], payload["jobs"], payload["engine"],
-                                         payload.get("profile"))}[mode]
+                                         payload.get("profile"), payload.get("coding_only", False))}[mode]
         print(json.dumps(fn()))
         return 0
 
@@ -258,6 +288,10 @@ def main(argv: list[str] | None = None) -> int:
                    "profile": str(args.profile) if args.profile and k == 0 else None}
         result["runs"].append(_child("run", payload))
         path.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")   # after each run: long runs
+        if args.coding_only:
+            print(f"coding only: {args.engine}, jobs {jobs} ...", file=sys.stderr)
+            result["runs"].append(_child("run", dict(payload, profile=None, coding_only=True)))
+            path.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     text = table(result)
     print(text)
     print(f"\nresults: {path}", file=sys.stderr)
