@@ -67,7 +67,11 @@ def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnect
     if not read_only and path.parent and not path.parent.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        return duckdb.connect(str(path), read_only=read_only)
+        con = duckdb.connect(str(path), read_only=read_only)
+        if not read_only:
+            # a bounded buffer pool: DuckDB spills sorts and loads to disk instead of growing with the corpus
+            con.execute(f"SET memory_limit = '{os.environ.get('EVENTCODER_DUCKDB_MEMORY', '192MB')}'")
+        return con
     except duckdb.IOException as exc:
         msg = str(exc)
         if "lock" in msg.lower():

@@ -16,10 +16,10 @@ from typing import Callable, Iterable, Iterator
 
 from . import __version__
 from .codebook import Codebook
-from .db import BATCH_SIZE, Loader, read_events
+from .db import BATCH_SIZE, Loader
 from .ingest import Article, Reject, read_articles
 from .pipeline import ArticleResult, StageTimes, code_article
-from .store import write_csv, write_parquet
+from .store import write_sorted_outputs
 
 
 @dataclass
@@ -158,11 +158,9 @@ def run_code(inputs: list[str | Path], out: Path | None, cb: Codebook,
         t = time.perf_counter()
         if run_loader is not None:
             run_loader.finish(run)
-            df = read_events(run_loader.con)
-            summary.n_events = df.height
-            run["counts"]["events"] = df.height
-            write_csv(df, out / "events.csv")
-            write_parquet(df, out / "events.parquet")
+            n_events = write_sorted_outputs(run_loader.con, out / "events.csv", out / "events.parquet")
+            summary.n_events = n_events
+            run["counts"]["events"] = n_events
             run_loader.close()
             _remove_db_files(out / "events.duckdb")
             partial.replace(out / "events.duckdb")

@@ -90,3 +90,43 @@ def query_frame(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = 
                 return pl.from_arrow(fetch())
     cols = [d[0] for d in res.description]
     return pl.DataFrame(res.fetchall(), schema=cols, orient="row")
+
+
+def write_sorted_outputs(con: duckdb.DuckDBPyConnection, csv_path: Path, parquet_path: Path,
+                         batch_rows: int = 20_000) -> int:
+    """Write the events table to CSV and Parquet in stable order, batch by batch (memory stays flat:
+    DuckDB sorts, spilling to disk when it must; each batch is formatted like `write_csv`/`write_parquet`)."""
+    import pyarrow.parquet as pq
+
+    from .validate import columns
+
+    schema = polars_schema()
+    cols = ", ".join(f'"{c}"' for c in columns())
+    res = con.execute(f"SELECT {cols} FROM events ORDER BY {', '.join(SORT_KEY)}")
+    reader = None
+    for name in ("to_arrow_reader", "fetch_record_batch"):
+        fetch = getattr(res, name, None)
+        if fetch is not None:
+            reader = fetch(batch_rows)
+            break
+    n = 0
+    writer = None
+    with csv_path.open("wb") as fh:
+        empty = pl.DataFrame(schema=schema)
+        empty.write_csv(fh, include_header=True, quote_style="necessary", date_format="%Y-%m-%d", null_value="")
+        for batch in reader:
+            df = pl.from_arrow(batch)
+            if isinstance(df, pl.Series) or df.height == 0:
+                continue
+            df = df.cast({c: schema[c] for c in df.columns})
+            df.write_csv(fh, include_header=False, quote_style="necessary", date_format="%Y-%m-%d", null_value="")
+            table = df.to_arrow()
+            if writer is None:
+                writer = pq.ParquetWriter(parquet_path, table.schema, compression="zstd")
+            writer.write_table(table)
+            n += df.height
+    if writer is None:
+        write_parquet(pl.DataFrame(schema=schema), parquet_path)
+    else:
+        writer.close()
+    return n
