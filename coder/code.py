@@ -185,7 +185,6 @@ class SentenceCoder:
         self.be = {k[0] for k in keys.get("passive_be", set())}
         self.locative = keys.get("locative", set()) | keys.get("destination", set())
         self._locative_table = {k: " ".join(k) for k in self.locative}
-        self._first_index: dict[int, dict] = {}
         self.person_pronouns = {k[0] for k in keys.get("pronouns_person", set())}
         self.group_pronouns = {k[0] for k in keys.get("pronouns_group", set())}
         self.group_refs = {tuple(k.split()): (v["count"], v["kind"])
@@ -206,6 +205,19 @@ class SentenceCoder:
             self.coordination | {k[0] for k in keys.get("negation", set())} | {"'s", ",", "."}
 
     # ------------------------------------------------------------ phrases
+        # phrase indexes by first token, built once per codebook rather than once per article
+        self._table_names = {id(self.anaphora): "anaphora", id(self.group_refs): "group_refs",
+                             id(self._locative_table): "locative"}
+        self._first_index: dict[str, dict] = cb.extra.get("_phrase_indexes") or {}
+        if not self._first_index:
+            for name, table in (("anaphora", self.anaphora), ("group_refs", self.group_refs),
+                                ("locative", self._locative_table)):
+                index: dict[str, list] = {}
+                for key, value in sorted(table.items(), key=lambda kv: -len(kv[0])):
+                    index.setdefault(key[0], []).append((key, value))
+                self._first_index[name] = index
+            cb.extra["_phrase_indexes"] = self._first_index
+
     def _compose(self, comps: list[Mention], name_tokens: list[str]) -> Actor | None:
         lex: dict[str, Lexeme] = {}
         for m in comps:
@@ -377,12 +389,7 @@ class SentenceCoder:
 
     def _phrase_at(self, tokens: list[Token], j: int, table: dict) -> tuple[int, object] | None:
         """The longest phrase of `table` (token tuples) starting at token j."""
-        index = self._first_index.get(id(table))
-        if index is None:
-            index = {}
-            for key, value in sorted(table.items(), key=lambda kv: -len(kv[0])):
-                index.setdefault(key[0], []).append((key, value))
-            self._first_index[id(table)] = index
+        index = self._first_index.get(self._table_names[id(table)])
         for key, value in index.get(tokens[j].norm, ()):
             L = len(key)
             if tuple(t.norm for t in tokens[j:j + L]) == key:

@@ -57,7 +57,7 @@ _SETTINGS_BASE = {"PREFER_DATES_FROM": "past", "RETURN_AS_TIMEZONE_AWARE": False
                   "DATE_ORDER": "MDY"}
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=8192)
 def _dateparser(expr: str, base: dt.date) -> dt.date | None:
     settings = dict(_SETTINGS_BASE, RELATIVE_BASE=dt.datetime(base.year, base.month, base.day, 12))
     parsed = dateparser.parse(expr, languages=["en"], settings=settings)
@@ -78,6 +78,29 @@ def parse_published(value: str) -> dt.date | None:
         pass
     parsed = dateparser.parse(value, languages=["en"], settings={"RETURN_AS_TIMEZONE_AWARE": False})
     return parsed.date() if parsed else None
+
+
+_MONTH_NUMBERS = {m: i for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",
+                                                "nov", "dec"], 1)}
+
+
+def _clean(text: str) -> str:
+    return re.sub(r"(\d)(st|nd|rd|th)", r"\1", text).replace(" of ", " ")
+
+
+def _calendar_date(text: str, year: int | None) -> dt.date | None:
+    """"14 March 2022", "Jan. 30", "March 3": read directly (the common case, and fast); None if unsure."""
+    words = re.findall(r"[A-Za-z]+|\d+", _clean(text))
+    month = next((_MONTH_NUMBERS.get(w.lower()[:3]) for w in words if w.isalpha()), None)
+    numbers = [int(w) for w in words if w.isdigit()]
+    day = next((n for n in numbers if n <= 31), None)
+    yr = next((n for n in numbers if n > 31), year)
+    if month is None or day is None or yr is None:
+        return None
+    try:
+        return dt.date(yr, month, day)
+    except ValueError:
+        return None
 
 
 def _not_future(d: dt.date, base: dt.date) -> dt.date:
@@ -127,9 +150,9 @@ def find_dates(sentence: str, base: dt.date | None, previous: dt.date | None = N
         same = False
         low = text.lower()
         if kind in ("mdy", "dmy"):
-            date = _dateparser(re.sub(r"(\d)(st|nd|rd|th)", r"\1", text).replace(" of ", " "), base)
+            date = _calendar_date(text, None) or _dateparser(_clean(text), base)
         elif kind in ("md", "dm"):
-            d = _dateparser(re.sub(r"(\d)(st|nd|rd|th)", r"\1", text).replace(" of ", " "), base)
+            d = _calendar_date(text, base.year) or _dateparser(_clean(text), base)
             date = _not_future(d, base) if d else None
         elif kind == "between":
             # "between 2 and 4 May": the first day, week precision

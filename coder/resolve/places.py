@@ -168,7 +168,7 @@ def _connection() -> sqlite3.Connection:
     return con
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=20_000)
 def candidates(key: str) -> tuple[tuple, ...]:
     """Gazetteer rows for a folded name, most populous first."""
     return tuple(_connection().execute(
