@@ -372,8 +372,9 @@ def write_corpus(cb: Codebook, out: Path, n_articles: int, shard_size: int, seed
                  max_sentences: int = 46) -> list[Path]:
     """Write `corpus-NNNNN.jsonl` shards of `shard_size` articles and a manifest; return the shard paths."""
     out.mkdir(parents=True, exist_ok=True)
-    for old in out.glob("corpus-*.jsonl"):
-        old.unlink()
+    for old in [*out.glob("corpus-*.jsonl"), out / "manifest.json"]:   # manifest.json: older versions
+        if old.exists():
+            old.unlink()
     vocab = build_vocab(cb)
     shards: list[Path] = []
     for k, first in enumerate(range(0, n_articles, shard_size)):
@@ -387,7 +388,8 @@ def write_corpus(cb: Codebook, out: Path, n_articles: int, shard_size: int, seed
                 "shard_size": shard_size, "sentences_per_article": [min_sentences, max_sentences],
                 "codebook": {"name": cb.name, "version": cb.version, "sha256": cb.digest},
                 "shards": [p.name for p in shards]}
-    (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    # no .json suffix: the folder is the input of a run, and a .json file would be read as articles
+    (out / "MANIFEST").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     return shards
 
 
@@ -397,7 +399,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--articles", type=int, default=1000, help="number of articles (default 1000)")
     ap.add_argument("--shard-size", type=int, default=5000, help="articles per JSONL shard (default 5000)")
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--out", type=Path, required=True, help="folder for corpus-NNNNN.jsonl and manifest.json")
+    ap.add_argument("--out", type=Path, required=True, help="folder for corpus-NNNNN.jsonl and MANIFEST")
     ap.add_argument("--codebooks", type=Path, default=None, help="codebook set (default: the bundled one)")
     ap.add_argument("--min-sentences", type=int, default=12)
     ap.add_argument("--max-sentences", type=int, default=46)

@@ -262,7 +262,7 @@ def main(argv: list[str] | None = None) -> int:
     inputs = [str(p) for p in args.inputs]
     if not inputs:
         corpus = out / "corpus"
-        manifest = corpus / "manifest.json"
+        manifest = corpus / "MANIFEST"
         want = {"seed": args.seed, "articles": args.articles, "shard_size": args.shard_size}
         have = json.loads(manifest.read_text()) if manifest.exists() else {}
         if any(have.get(k) != v for k, v in want.items()):
