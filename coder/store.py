@@ -102,10 +102,11 @@ def write_sorted_outputs(con: duckdb.DuckDBPyConnection, csv_path: Path, parquet
 
     schema = polars_schema()
     cols = ", ".join(f'"{c}"' for c in columns())
-    res = con.execute(f"SELECT {cols} FROM events ORDER BY {', '.join(SORT_KEY)}")
+    # a relation streams record batches; a DB-API result would copy every row first
+    rel = con.sql(f"SELECT {cols} FROM events ORDER BY {', '.join(SORT_KEY)}")
     reader = None
-    for name in ("to_arrow_reader", "fetch_record_batch"):
-        fetch = getattr(res, name, None)
+    for name in ("to_arrow_reader", "fetch_arrow_reader", "record_batch"):
+        fetch = getattr(rel, name, None)
         if fetch is not None:
             reader = fetch(batch_rows)
             break
