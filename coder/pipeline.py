@@ -195,7 +195,3 @@ def _evidence(ev) -> str:
     if ev.target is not None:
         parts.append(f"target: {ev.target_text or ev.target.name}")
     return "; ".join(parts)
-
-
-def empty_row() -> dict:
-    return {c: None for c in columns()}

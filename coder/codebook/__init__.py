@@ -454,12 +454,5 @@ def compile_pattern(text: str, inflector: Inflector, nominal: bool) -> list[Elem
     return elements
 
 
-def lint_codebook(root: Path) -> list[str]:
-    """Everything wrong with a codebook set, as "file:line: message" strings."""
-    from .lint import lint
-
-    return lint(root)
-
-
 __all__ = ["Codebook", "CodebookError", "CodeInfo", "Lexeme", "VerbRule", "load_codebook", "DEFAULT_CODEBOOKS",
            "read_yaml", "schema_errors", "LineDict"]
