@@ -21,7 +21,7 @@ Article-level state (`ArticleContext`) resolves surnames, titles, pronouns and
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .codebook import Codebook, Lexeme, Role
 from .match import Mention, VerbMatch, find_cues, match_lexicon, match_verbs
@@ -121,7 +121,8 @@ class ArticleContext:
     def recent_actor(self) -> Actor | None:
         return self.last_actor if self.sentence - self.actor_seen <= 2 else None
 
-    def remember(self, actor: Actor, name_tokens: list[str] | None = None, count: bool = True) -> None:
+    def remember(self, actor: Actor, name_tokens: list[str] | None = None, count: bool = True,
+                 family_first: bool = False) -> None:
         if not actor.resolved:
             return
         if count and actor.country and actor.country.isalpha() and \
@@ -138,7 +139,7 @@ class ArticleContext:
         if name_tokens:
             full = fold(" ".join(name_tokens))
             self.names[full] = actor
-            last = fold(name_tokens[-1])
+            last = fold(name_tokens[0 if family_first and len(name_tokens) > 1 else -1])
             self.names[last] = actor
             if " " in last:   # "al-Bashir" is also "Bashir"
                 self.names[last.split(" ", 1)[1]] = actor
@@ -201,6 +202,12 @@ class SentenceCoder:
         self.symmetric = tuple(cb.cues.get("symmetric_codes") or ())
         self.governing = cb.cues.get("governed_act_codes") or {}
         self.coordination = {k[0] for k in keys.get("coordination", set())}
+        self.transparent = {k[0] for k in keys.get("transparent_words", set())}
+        self.light_verbs = keys.get("light_verbs", set())
+        self.family_first = set(cb.cues.get("family_name_first") or ())
+        self.agreement_cues = keys.get("agreement", set())
+        self.agreement_code = cb.cues.get("agreement_code")
+        self._skip: set[int] = set()
         self.function_words = self.preps | self.determiners | self.aux | self.breaks | self.subordinators | \
             self.coordination | {k[0] for k in keys.get("negation", set())} | {"'s", ",", "."}
 
@@ -348,7 +355,7 @@ class SentenceCoder:
                 if actor and "person" in {lx.kind for c in comps for lx in c.lexemes}:
                     pm = next(c for c in comps if c.first("person"))
                     if actor.resolved:
-                        self.ctx.remember(actor, pm.text.split())
+                        self.ctx.remember(actor, pm.text.split(), family_first=actor.country in self.family_first)
             if actor is None:
                 i = max(j, i + 1)
                 continue
@@ -729,11 +736,13 @@ class SentenceCoder:
         n = len(tokens)
         group_end = {g.end - 1: g for g in groups}
         group_start = {g.start: g for g in groups}
+        skip = self._skip = self._transparent(tokens)
+        verbs = self._light_verb_acts(tokens, verbs, group_start)
         verb_word = {w: v for v in verbs for w in v.words}
-        refusal_spans = find_cues(tokens, self.cb.cue_keys.get("refusal", set()))
-        negation_spans = find_cues(tokens, self.cb.cue_keys.get("negation", set()))
-        intent_spans = find_cues(tokens, self.cb.cue_keys.get("intent", set()))
-        hedge_spans = find_cues(tokens, self.cb.cue_keys.get("hedges", set()))
+        refusal_spans = find_cues(tokens, self.cb.cue_keys.get("refusal", set()), skip)
+        negation_spans = find_cues(tokens, self.cb.cue_keys.get("negation", set()), skip)
+        intent_spans = find_cues(tokens, self.cb.cue_keys.get("intent", set()), skip)
+        hedge_spans = find_cues(tokens, self.cb.cue_keys.get("hedges", set()), skip)
         background_spans = find_cues(tokens, self.cb.cue_keys.get("background_markers", set()))
         background_spans += [(k, k + 2) for k in range(len(tokens) - 1)
                              if tokens[k].norm == "since" and tokens[k + 1].norm.isdigit() and len(tokens[k + 1].norm) == 4]
@@ -812,6 +821,8 @@ class SentenceCoder:
                         own_aux = any(tokens[k].norm in self.aux for k in range(j + 1, v.start))
                         neg = not own_aux and self._negated(tokens, prev, negation_spans, refusal_spans, governed)
                         result = (sub, neg)
+                        if not own_aux:
+                            purpose_of[id(v)] = prev   # "agreed to resume ties and reopen embassies": both agreed
                         break
                     coordinated = True
                     j -= 1
@@ -821,7 +832,7 @@ class SentenceCoder:
                     break
                 if tok.norm in self.breaks or tok.norm in self.subordinators:
                     break
-                if infinitive and tok.is_word and tok.norm != "to" and tok.norm not in self.aux and not (
+                if infinitive and tok.is_word and tok.norm != "to" and tok.norm not in self.aux and j not in skip and not (
                         _in_spans(j, intent_spans) or _in_spans(j, refusal_spans) or _in_spans(j, negation_spans)):
                     # "urged Mali to respect the right to protest": an infinitive's subject sits right
                     # before its cue ("plans to", "refused to"), never across other words
@@ -956,21 +967,29 @@ class SentenceCoder:
                 tgt_actors = None
             negated = inherited_neg or self._negated(tokens, v, negation_spans, refusal_spans, governed)
             code = refined.get(id(v), v.rule.code)
+            symmetric = False
             if negated:
                 rejection = v.rule.negated or self._rejection_for(code)
                 if not rejection:
                     notes.append(f"{v.rule.rule_id}: negated and the pattern has no rejection code: no event")
                     continue
                 code = rejection
-            elif self._intended(tokens, v, intent_spans, g) or (
-                    id(v) in purpose_of and self._intended(tokens, purpose_of[id(v)], intent_spans, g)):
-                code = self._intent_code(code)
+            elif cue := (self._intended(tokens, v, intent_spans, g) or (
+                    id(v) in purpose_of and self._intended(tokens, purpose_of[id(v)], intent_spans, g))):
+                symmetric = code.startswith(self.symmetric)
+                if len(sources) >= 2 and tuple(tokens[k].norm for k in range(*cue) if k not in self._skip) \
+                        in self.agreement_cues:
+                    # "Saudi Arabia and Iran agreed to restore ties": an agreement between them, not two intents
+                    code = self.agreement_code or code
+                    symmetric = True
+                else:
+                    code = self._intent_code(code)
             if tgt_actors is None:
                 tgt_actors = self._targets(tokens, v, group_start, clause_of, sources)
             if not tgt_actors and id(v) in governed_act:
                 # "marched to demand the resignation of President Lukashenko": the demand's target
                 tgt_actors = self._targets(tokens, governed_act[id(v)], group_start, clause_of, sources)
-            if not tgt_actors and len(sources) >= 2 and not negated and code.startswith(self.symmetric):
+            if not tgt_actors and len(sources) >= 2 and not negated and (symmetric or code.startswith(self.symmetric)):
                 # "X and Y met", "talks were attended by X and Y": the participants met each other
                 tgt_actors = sources[1:]
                 sources = sources[:1]
@@ -1040,17 +1059,17 @@ class SentenceCoder:
         lo = max(0, v.start - 4)
         for s, e in negation_spans:
             if lo <= s < v.start and all(tokens[k].norm in self.aux or _in_spans(k, negation_spans)
-                                         for k in range(e, v.start)):
+                                         or k in self._skip for k in range(e, v.start)):
                 return True
         return False
 
-    def _intended(self, tokens, v, intent_spans, g) -> bool:
-        lo = max(0, v.start - 5)
+    def _intended(self, tokens, v, intent_spans, g) -> tuple[int, int] | None:
+        lo = max(0, v.start - 5 - len(self._skip))
         for s, e in intent_spans:
-            if lo <= s and e <= v.start and all(tokens[k].norm in self.aux or tokens[k].norm == "to"
+            if lo <= s and e <= v.start and all(tokens[k].norm in self.aux or tokens[k].norm == "to" or k in self._skip
                                                  or _in_spans(k, intent_spans) for k in range(e, v.start)):
-                return True
-        return False
+                return s, e
+        return None
 
     @staticmethod
     def _trailing(tokens, s, active) -> bool:
@@ -1058,6 +1077,42 @@ class SentenceCoder:
         rest = [t for t in tokens[s.end:] if t.is_word]
         return len(rest) <= 4 and not any(v.start >= s.end for v in active) and s.start > 0 and \
             any(t.norm == "," for t in tokens[max(0, s.start - 6):s.start])
+
+    def _transparent(self, tokens: list[Token]) -> set[int]:
+        """Tokens a verb and what it governs may have between them: "agreed on Friday to", "also refused to"."""
+        out: set[int] = set()
+        for k in range(len(tokens) - 1, -1, -1):
+            norm = tokens[k].norm
+            if norm in self.transparent or (norm in ("on", "late", "early") and k + 1 in out):
+                out.add(k)
+        return out
+
+    def _light_verb_acts(self, tokens: list[Token], verbs: list[VerbMatch], group_start) -> list[VerbMatch]:
+        """"X and Y held a summit", "staged a protest": an event noun after a light verb is the act of the
+        verb's subject, coded like a verb (the noun alone only codes "talks between X and Y")."""
+        if not self.light_verbs or not any(v.rule.nominal or v.start > 0 for v in verbs):
+            return verbs
+        ends = {e: s for s, e in find_cues(tokens, self.light_verbs)}
+        if not ends:
+            return verbs
+        taken = {w for v in verbs for w in v.words}
+        out = []
+        for v in verbs:
+            k, between = v.start, 0
+            while k - 1 >= 0 and k not in ends and between < 3 and tokens[k - 1].is_word \
+                    and not tokens[k - 1].cap and k - 1 not in taken and k - 1 not in group_start \
+                    and ("-" in tokens[k - 1].norm or not tokens[k - 1].norm.endswith(("ed", "ing"))):
+                # "held an emergency meeting", "held closed-door talks"; not "has faced criticism"
+                k -= 1
+                between += 1
+            light = ends.get(k)
+            noun_use = v.rule.nominal or any(tokens[w].norm in self.determiners for w in range(k, v.start))
+            if light is None or not noun_use or any(w in taken for w in range(light, k)):
+                out.append(v)
+                continue
+            rule = v.rule if not v.rule.nominal else replace(v.rule, nominal=False)
+            out.append(VerbMatch(light, v.end, rule, v.target_at, list(range(light, k)) + v.words))
+        return out
 
     def _noun_use(self, tokens, v) -> bool:
         """"a protest over", "for hosting the talks": the verb word is a noun or gerund here."""

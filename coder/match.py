@@ -155,10 +155,14 @@ def _best_non_overlapping(found: list[VerbMatch]) -> list[VerbMatch]:
 _CUE_INDEX: dict[int, dict[str, list[int]]] = {}
 
 
-def find_cues(tokens: list[Token], keys: set[tuple[str, ...]]) -> list[tuple[int, int]]:
-    """Spans (start, end) of cue phrases in the sentence (longest at each position)."""
+def find_cues(tokens: list[Token], keys: set[tuple[str, ...]], skip: set[int] | None = None) -> list[tuple[int, int]]:
+    """Spans (start, end) of cue phrases in the sentence (longest at each position); tokens in `skip`
+    ("agreed on Friday to") may stand inside a phrase without breaking it."""
     if not keys:
         return []
+    if skip:
+        kept = [k for k in range(len(tokens)) if k not in skip]
+        return [(kept[s], kept[e - 1] + 1) for s, e in find_cues([tokens[k] for k in kept], keys)]
     index = _CUE_INDEX.get(id(keys))
     if index is None:
         index = {}
