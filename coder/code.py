@@ -206,6 +206,10 @@ class SentenceCoder:
         self.light_verbs = keys.get("light_verbs", set())
         self.family_first = set(cb.cues.get("family_name_first") or ())
         self.agreement_cues = keys.get("agreement", set())
+        self.noun_markers = {k[0] for k in keys.get("noun_markers", set())}
+        self.conditionals = {k[0] for k in keys.get("conditionals", set())}
+        self.reciprocal_verbs = {k[0] for k in keys.get("reciprocal_verbs", set())}
+        self.reciprocal_phrases = keys.get("reciprocal_phrases", set())
         self.agreement_code = cb.cues.get("agreement_code")
         self._skip: set[int] = set()
         self.function_words = self.preps | self.determiners | self.aux | self.breaks | self.subordinators | \
@@ -788,7 +792,9 @@ class SentenceCoder:
                     continue
                 if g is not None and not g.possessive and (g.prep is None or g.prep in self.breaks):
                     # apposition: "Haniyeh, leader of the Hamas Politburo, said"
-                    if g.start >= 2 and tokens[g.start - 1].norm == "," and (g.start - 2) in group_end:
+                    if g.start >= 2 and tokens[g.start - 1].norm == "," and (g.start - 2) in group_end and \
+                            not any(a.kind in ("country", "capital") for a in g.actors):
+                        # not "When Hamas frees the hostages, Israel will ...": a country is no apposition
                         head = group_end[g.start - 2]
                         if not head.possessive and head.prep is None and self._resolve_group(head):
                             g = head
@@ -810,7 +816,7 @@ class SentenceCoder:
                     elif tokens[v.start].norm.endswith("ing") and v.start > 0 and tokens[v.start - 1].norm == ",":
                         result = subject(other)
                     break
-                if tok.norm in ("and", "or") and j + 1 < n and (j + 1 == v.start or all(
+                if tok.norm in ("and", "or", "but") and j + 1 < n and (j + 1 == v.start or all(
                         tokens[k].norm in self.aux or _in_spans(k, negation_spans) or _in_spans(k, intent_spans)
                         for k in range(j + 1, v.start))):
                     # coordinated verb phrases share the subject (and the negation) of the verb before
@@ -931,6 +937,11 @@ class SentenceCoder:
             if any(clause_of[v.start][0] <= bs < clause_of[v.start][1] for bs, _ in background_spans):
                 notes.append(f"{v.rule.rule_id}: background ('previously', 'since 2014'): not coded")
                 continue
+            opener = clause_of[v.start][0]
+            if tokens[opener].norm in self.conditionals and not any(t.norm == "," for t in tokens[opener:v.start]):
+                # "would perish if he stepped down"; not "If talks fail, Iran will resume ..."
+                notes.append(f"{v.rule.rule_id}: in an 'if' clause (hypothetical): not coded")
+                continue
             if self._hedged(tokens, v, hedge_spans):
                 notes.append(f"{v.rule.rule_id}: hedged or forecast ('expected to', 'believed to'): not coded")
                 continue
@@ -994,8 +1005,11 @@ class SentenceCoder:
                 tgt_actors = sources[1:]
                 sources = sources[:1]
             evidence = " ".join(tokens[k].text for k in v.words)
+            reciprocal = len(sources) >= 2 and self._reciprocal(tokens, v, clause_of)
             for src in sources:
-                for tgt in ([t for t in tgt_actors or [] if t.code != src.code] or [None]):
+                # "Russia and Ukraine exchanged prisoners": each side acts on the other
+                others = [t for t in sources if t.code != src.code] if reciprocal else tgt_actors or []
+                for tgt in ([t for t in others if t.code != src.code] or [None]):
                     events.append(Event(code, src, tgt, v.rule.rule_id, evidence, v.start, clause_of[v.start],
                                         src.name, tgt.name if tgt else "", speech_window.get(id(v))))
         for s in speech:
@@ -1078,6 +1092,13 @@ class SentenceCoder:
         return len(rest) <= 4 and not any(v.start >= s.end for v in active) and s.start > 0 and \
             any(t.norm == "," for t in tokens[max(0, s.start - 6):s.start])
 
+    def _reciprocal(self, tokens: list[Token], v: VerbMatch, clause_of) -> bool:
+        """"exchanged prisoners", "accused each other": the act goes both ways between its subjects."""
+        if tokens[v.start].norm in self.reciprocal_verbs:
+            return True
+        spans = find_cues(tokens[v.end:clause_of[v.start][1]], self.reciprocal_phrases)
+        return bool(spans)
+
     def _transparent(self, tokens: list[Token]) -> set[int]:
         """Tokens a verb and what it governs may have between them: "agreed on Friday to", "also refused to"."""
         out: set[int] = set()
@@ -1120,8 +1141,7 @@ class SentenceCoder:
             return False
         before = tokens[v.start - 1].norm
         head = tokens[v.start].norm
-        if before in ("a", "an", "the", "this", "that", "these", "those", "its", "his", "her", "their", "our",
-                      "any", "every", "no", "'s"):
+        if before in self.noun_markers or before == "that":
             return True
         if before in self.preps and before not in ("to", "by") and not head.endswith("ed"):
             return True   # "in exchange for", "after talks"

@@ -78,11 +78,19 @@ def match_verbs(tokens: list[Token], cb: Codebook, blocked: set[int], actor_star
     """All verb-pattern matches; `blocked` tokens (inside actor names) cannot start or hold a verb word."""
     found: list[VerbMatch] = []
     norms = [t.norm for t in tokens]
+    noun_markers = cb.extra.get("_noun_markers")
+    if noun_markers is None:
+        noun_markers = cb.extra["_noun_markers"] = {k[0] for k in cb.cue_keys.get("noun_markers", set())}
     for i, norm in enumerate(norms):
         rules = cb.verbs_by_first.get(norm)
         if not rules or i in blocked:
             continue
+        # "his forces would not withdraw": after an article or possessive a verb form is a noun, and must not
+        # take words from the verb that follows
+        noun_slot = i > 0 and norms[i - 1] in noun_markers
         for rule in rules:
+            if noun_slot and not rule.nominal:
+                continue
             m = _match_at(rule.elements, 1, i + 1, norms, tokens, blocked, actor_starts, [i], None)
             if m is not None:
                 end, words, target_at = m
