@@ -208,6 +208,7 @@ class SentenceCoder:
         self.agreement_cues = keys.get("agreement", set())
         self.noun_markers = {k[0] for k in keys.get("noun_markers", set())}
         self.conditionals = {k[0] for k in keys.get("conditionals", set())}
+        self.role_bearers = {" ".join(k) for k in keys.get("role_bearers", set())}
         self.reciprocal_verbs = {k[0] for k in keys.get("reciprocal_verbs", set())}
         self.reciprocal_phrases = keys.get("reciprocal_phrases", set())
         self.agreement_code = cb.cues.get("agreement_code")
@@ -247,12 +248,17 @@ class SentenceCoder:
             if kind in lex:
                 g = lex[kind]
                 return Actor(g.code, text, g.code[:3], g.role, kind)
-        agent = None
+        agent, agent_text = None, ""
+        # "opposition delegation", "rebel spokesman": the role word before a neutral one decides
         for m in reversed(comps):
             a = m.first("agent")
             if a:
-                agent = a
-                break
+                if agent is None or agent_text in self.role_bearers:
+                    agent, agent_text = a, m.text.lower()
+                    if agent_text not in self.role_bearers:
+                        break
+                else:
+                    break
         if country and agent:
             return Actor(country.country + agent.role, text, country.country, agent.role,
                          "person" if name_tokens else "agent")
@@ -1029,10 +1035,10 @@ class SentenceCoder:
                 if not s.rule.negated:
                     continue
                 code = s.rule.negated
-            tail = {t.norm for t in tokens[s.end:]}
-            if tail & {k[0] for k in self.cb.cue_keys.get("pessimistic", set())}:
+            tail = tokens[s.end:]
+            if find_cues(tail, self.cb.cue_keys.get("pessimistic", set())):
                 code = "012" if "012" in self.cb.taxonomy else code
-            elif tail & {k[0] for k in self.cb.cue_keys.get("optimistic", set())}:
+            elif find_cues(tail, self.cb.cue_keys.get("optimistic", set())):
                 code = "013" if "013" in self.cb.taxonomy else code
             targets = self._targets(tokens, s, group_start, clause_of, spk) if s.rule.target != "none" else []
             window = self._speech_window(tokens, s, clause_of)
@@ -1181,6 +1187,8 @@ class SentenceCoder:
             return None
         passive = self._is_passive(tokens, v)
         k = v.end
+        while k < len(tokens) and k in self._skip:
+            k += 1   # "was signed on Wednesday by X and Y"
         # "X was attacked by Y", "talks attended by Y"
         if k < len(tokens) and tokens[k].norm == "by" and (passive or v.start > 0 and tokens[v.start - 1].norm in (",",)):
             j = k + 1
