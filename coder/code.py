@@ -208,6 +208,8 @@ class SentenceCoder:
         self.agreement_cues = keys.get("agreement", set())
         self.noun_markers = {k[0] for k in keys.get("noun_markers", set())}
         self.conditionals = {k[0] for k in keys.get("conditionals", set())}
+        self.consequence_roots = tuple(cb.cues.get("consequence_roots") or ())
+        self.settlement_nouns = {k[0] for k in keys.get("settlement_nouns", set())}
         self.role_bearers = {" ".join(k) for k in keys.get("role_bearers", set())}
         self.reciprocal_verbs = {k[0] for k in keys.get("reciprocal_verbs", set())}
         self.reciprocal_phrases = keys.get("reciprocal_phrases", set())
@@ -505,6 +507,10 @@ class SentenceCoder:
                                                 a.role if a.role and a.kind == "agent" else role, "agent"))
                     out[-1] = Group(prev.start, g.end, merged, prev.prep, g.possessive, None, prev.text + " of " + g.text)
                     continue
+                raw = tokens[prev.end:g.start]
+                if len(raw) in (3, 4) and [t.norm for t in raw[:2]] == ["and", "the"] and all(
+                        t.is_word and not t.cap and t.norm not in self.function_words for t in raw[2:]):
+                    between = ["and"]   # "the army and the paramilitary Rapid Support Forces"
                 repeated_prep = g.prep is not None and g.prep == prev.prep and between in (["and", g.prep], [",", "and", g.prep])
                 if repeated_prep:
                     between = ["and"]   # "spoke with Macron and with Varadkar"
@@ -566,6 +572,17 @@ class SentenceCoder:
             j = i + len(prep.split())
             while j < n and tokens[j].norm in self.determiners:
                 j += 1
+            # "in the Saudi city of Jeddah", "at the border village of Panmunjom": the name after "of"
+            hint: tuple[str, ...] = ()
+            of = next((k for k in range(j + 1, min(n, j + 5)) if tokens[k].norm == "of"), None)
+            if of is not None and of + 1 < n and tokens[of + 1].cap and \
+                    any(tokens[k].norm in self.settlement_nouns for k in range(j, of)) and \
+                    all(not tokens[k].cap or (by_start.get(k) and by_start[k].first("adjective")) or
+                        any(mm.start < k < mm.end for mm in mentions) for k in range(j, of)):
+                adj = next((by_start[k].first("adjective") for k in range(j, of)
+                            if by_start.get(k) and by_start[k].first("adjective")), None)
+                hint = (adj.country,) if adj and adj.country else ()
+                j = of + 1
             # skip adjectives of place: "in a Jewish settlement in the Palestinian West Bank"
             m = by_start.get(j)
             if m and m.first("adjective") and j + (m.end - m.start) < n and (m.end in by_start and by_start[m.end].first("place")):
@@ -589,7 +606,7 @@ class SentenceCoder:
                 for e in range(k, j, -1):
                     name = " ".join(t.text for t in tokens[j:e])
                     ctx_country = self._country_after(tokens, e, by_start)
-                    place = lookup_city(name, tuple(c for c in (ctx_country,) if c) + prefer,
+                    place = lookup_city(name, tuple(c for c in (ctx_country,) if c) + hint + prefer,
                                         self._admin_hints(tokens, e))
                     if place:
                         end = e
@@ -951,6 +968,14 @@ class SentenceCoder:
             if self._hedged(tokens, v, hedge_spans):
                 notes.append(f"{v.rule.rule_id}: hedged or forecast ('expected to', 'believed to'): not coded")
                 continue
+            if v.start > 1 and tokens[v.start - 1].norm == "," and tokens[v.start].norm.endswith("ing") and \
+                    v.rule.code[:2] in self.consequence_roots:
+                prev = max((o for o in active if o.end < v.start and not o.rule.nominal and not o.rule.speech),
+                           key=lambda o: o.end, default=None)
+                if prev is not None and prev.rule.code[:2] in self.consequence_roots:
+                    # "shelled Kyiv, killing four people": the toll of the shelling, not a second event
+                    notes.append(f"{v.rule.rule_id}: the outcome of {prev.rule.rule_id}: not coded")
+                    continue
             passive_src = self._passive_source(tokens, v, group_start)
             if passive_src is None and self._is_passive(tokens, v):
                 notes.append(f"{v.rule.rule_id}: passive without an agent: the source is unknown")
