@@ -306,6 +306,10 @@ class SentenceCoder:
                 phrases.append(Group(j, end, actors, text=" ".join(t.text for t in tokens[j:end])))
                 i = end
                 continue
+            if norm in self.possessives and j + 1 in by_start and any(
+                    lx.kind in PROPER_ACTOR_KINDS or lx.kind in ("adjective", "country") for lx in by_start[j + 1].lexemes):
+                i += 1   # "her Chinese counterpart Wang Yi": a determiner here, not an actor of its own
+                continue
             # pronouns
             if norm in self.person_pronouns or norm in self.group_pronouns:
                 g = Group(j, j + 1, [], pronoun=norm, text=tokens[j].text)

@@ -81,13 +81,22 @@ def match_verbs(tokens: list[Token], cb: Codebook, blocked: set[int], actor_star
     noun_markers = cb.extra.get("_noun_markers")
     if noun_markers is None:
         noun_markers = cb.extra["_noun_markers"] = {k[0] for k in cb.cue_keys.get("noun_markers", set())}
+    covered = {k for start, end in actor_starts.items() for k in range(start, end)}
+    not_modifiers = cb.extra.get("_not_modifiers")
+    if not_modifiers is None:
+        not_modifiers = cb.extra["_not_modifiers"] = {k[-1] for name in ("negation", "auxiliaries", "transparent_words",
+                                                                        "time_nouns") for k in cb.cue_keys.get(name, set())}
     for i, norm in enumerate(norms):
         rules = cb.verbs_by_first.get(norm)
         if not rules or i in blocked:
             continue
         # "his forces would not withdraw": after an article or possessive a verb form is a noun, and must not
         # take words from the verb that follows
-        noun_slot = i > 0 and norms[i - 1] in noun_markers
+        noun_slot = i > 0 and norms[i - 1] in noun_markers or (
+            # "a trilateral meeting", "an emergency summit": one modifier between the article and the noun
+            i > 1 and norms[i - 2] in noun_markers and tokens[i - 1].is_word and not tokens[i - 1].cap
+            and not norm.endswith("ed") and i - 1 not in covered and norms[i - 1] not in noun_markers
+            and norms[i - 1] not in not_modifiers)   # not "no longer seek", "started the month visiting"
         for rule in rules:
             if noun_slot and not rule.nominal:
                 continue
