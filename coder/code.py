@@ -208,6 +208,7 @@ class SentenceCoder:
         self.agreement_cues = keys.get("agreement", set())
         self.noun_markers = {k[0] for k in keys.get("noun_markers", set())}
         self.conditionals = {k[0] for k in keys.get("conditionals", set())}
+        self.named_after_place = {k[0] for k in keys.get("named_after_place", set())}
         self.consequence_roots = tuple(cb.cues.get("consequence_roots") or ())
         self.settlement_nouns = {k[0] for k in keys.get("settlement_nouns", set())}
         self.role_bearers = {" ".join(k) for k in keys.get("role_bearers", set())}
@@ -376,6 +377,9 @@ class SentenceCoder:
                 i = max(j, i + 1)
                 continue
             prep = self._prep_before(tokens, start)
+            if actor.kind in ("capital", "country") and j < n and tokens[j].norm in self.named_after_place:
+                i = max(j, i + 1)   # "the Paris Agreement", "the Minsk talks": named after a place, no actor
+                continue
             if actor.kind == "capital" and start > 0 and tokens[start - 1].text in ("(", ","):
                 i = max(j, i + 1)   # "Kisumu (Nairobi)": a capital in an address is a place, not the government
                 continue

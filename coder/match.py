@@ -93,9 +93,11 @@ def match_verbs(tokens: list[Token], cb: Codebook, blocked: set[int], actor_star
         # "his forces would not withdraw": after an article or possessive a verb form is a noun, and must not
         # take words from the verb that follows
         noun_slot = i > 0 and norms[i - 1] in noun_markers or (
-            # "a trilateral meeting", "an emergency summit": one modifier between the article and the noun
+            # "a trilateral meeting", "a parting shot": one modifier between the article and the noun; after
+            # other determiners only a gerund ("its aircraft struck" is a verb)
             i > 1 and norms[i - 2] in noun_markers and tokens[i - 1].is_word and not tokens[i - 1].cap
-            and norm.endswith("ing") and i - 1 not in covered and norms[i - 1] not in noun_markers
+            and (norm.endswith("ing") or norms[i - 2] in ("a", "an") and not norm.endswith("ed"))
+            and i - 1 not in covered and norms[i - 1] not in noun_markers
             and norms[i - 1] not in not_modifiers)   # not "no longer seek", "started the month visiting"
         for rule in rules:
             if noun_slot and not rule.nominal:
