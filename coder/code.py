@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field, replace
 
-from .codebook import Codebook, Lexeme, Role
+from .codebook import Codebook, Lexeme, Role, VerbRule
 from .match import Mention, VerbMatch, find_cues, match_lexicon, match_verbs
 from .resolve.places import Place, fold, lookup_city
 from .text import Token, tokenize
@@ -208,6 +208,11 @@ class SentenceCoder:
         self.agreement_cues = keys.get("agreement", set())
         self.noun_markers = {k[0] for k in keys.get("noun_markers", set())}
         self.conditionals = {k[0] for k in keys.get("conditionals", set())}
+        self.refusal_fallback_keys = keys.get("refusal_fallback", set())
+        self.refusal_fallback_code = cb.cues.get("refusal_fallback_code")
+        self.decline_comment_keys = keys.get("decline_comment", set())
+        self.decline_comment_code = cb.cues.get("decline_comment_code")
+        self._fallback_rules: dict[str, VerbRule] = {}
         self.named_after_place = {k[0] for k in keys.get("named_after_place", set())}
         self.consequence_roots = tuple(cb.cues.get("consequence_roots") or ())
         self.settlement_nouns = {k[0] for k in keys.get("settlement_nouns", set())}
@@ -788,6 +793,12 @@ class SentenceCoder:
         dropped: set[int] = set()
         for s, e in refusal_spans:
             nxt = next((v for v in verbs if e <= v.start <= e + 2), None)
+            fallback = self._refusal_act(tokens, s, e)
+            if fallback is not None and (nxt is None or fallback.rule.code == self.decline_comment_code):
+                # "declined to give Ukraine a timetable" (120), "declined to elaborate" (011): the refusal is the act
+                verbs = sorted([v for v in verbs if v is not nxt and not (s <= v.start < fallback.end)] + [fallback],
+                               key=lambda v: v.start)
+                continue
             if nxt is None:
                 continue
             for v in verbs:
@@ -795,6 +806,7 @@ class SentenceCoder:
                     if nxt.rule.negated or nxt.rule.speech is False:
                         dropped.add(id(v))
             governed[id(nxt)] = "refusal"
+        verb_word = {w: v for v in verbs for w in v.words}
         active = [v for v in verbs if id(v) not in dropped]
 
         subj_memo: dict[int, tuple[Group | None, bool]] = {}
@@ -951,7 +963,10 @@ class SentenceCoder:
         speaker_actors: dict[int, list[Actor]] = {}
         for s in speech:
             g, _ = subject(s)
-            speaker_actors[id(s)] = self._resolve_group(g) if g else []
+            outer = next((speaker_actors[id(o)] for o in reversed(speech) if o.end <= s.start and speaker_actors.get(id(o))),
+                         None)
+            # "The Kremlin said it would not comment": the pronoun is the speaker of the outer clause
+            speaker_actors[id(s)] = self._resolve_group(g, speaker=outer if g and g.pronoun else None) if g else []
 
         for v in active:
             if v.rule.speech:
@@ -1043,6 +1058,10 @@ class SentenceCoder:
                 # "X and Y met", "talks were attended by X and Y": the participants met each other
                 tgt_actors = sources[1:]
                 sources = sources[:1]
+            if v.rule.code == self.refusal_fallback_code and v.rule is self._fallback_rules.get(v.rule.code) \
+                    and not tgt_actors:
+                notes.append(f"{v.rule.rule_id}: a refusal of something with no pattern and no one: not coded")
+                continue
             evidence = " ".join(tokens[k].text for k in v.words)
             reciprocal = len(sources) >= 2 and self._reciprocal(tokens, v, clause_of)
             for src in sources:
@@ -1137,6 +1156,23 @@ class SentenceCoder:
             return True
         spans = find_cues(tokens[v.end:clause_of[v.start][1]], self.reciprocal_phrases)
         return bool(spans)
+
+    def _refusal_act(self, tokens: list[Token], s: int, e: int) -> VerbMatch | None:
+        """The refusal cue itself as the act, when what is refused has no pattern of its own."""
+        if not self.refusal_fallback_code or not find_cues(tokens[s:e], self.refusal_fallback_keys) or e >= len(tokens):
+            return None
+        said = find_cues(tokens[e:e + 3], self.decline_comment_keys)
+        if said and said[0][0] == 0:
+            code, end = self.decline_comment_code, e + said[0][1]
+        elif tokens[e].is_word and not tokens[e].cap:
+            code, end = self.refusal_fallback_code, e + 1
+        else:
+            return None
+        rule = self._fallback_rules.get(code)
+        if rule is None:
+            rule = self._fallback_rules[code] = VerbRule(f"cues:refusal:{code}", code, "refusal cue", [], None,
+                                                         "object", False, False, "cameo/cues.yaml", 0)
+        return VerbMatch(s, end, rule, None, list(range(s, end)))
 
     def _transparent(self, tokens: list[Token]) -> set[int]:
         """Tokens a verb and what it governs may have between them: "agreed on Friday to", "also refused to"."""
