@@ -12,6 +12,9 @@ from dataclasses import dataclass, field
 from .codebook import Codebook, Element, Lexeme, VerbRule
 from .text import Token
 
+# Words after "to" that make it a preposition, not an infinitive marker, inside a pattern's gap.
+GAP_DETERMINERS = frozenset({"the", "a", "an", "his", "her", "its", "their", "our", "this", "that", "these", "those"})
+
 # Lexeme kinds that are proper names: they only match text written with a capital.
 PROPER_KINDS = {"country", "adjective", "demonym", "capital", "institution", "org", "group", "person", "place"}
 
@@ -141,6 +144,9 @@ def _match_at(elements: list[Element], k: int, pos: int, norms: list[str], token
             elif depth == 0:
                 if not (tokens[p].is_word or t in ("'s", "$", "€", "£", "%", "-")):
                     return None
+                if t == "to" and p + 1 < n and tokens[p + 1].is_word and not tokens[p + 1].cap and \
+                        norms[p + 1] not in GAP_DETERMINERS and not norms[p + 1][0].isdigit():
+                    return None   # nor across an infinitive: "had offered on Sunday to hold talks" is no "have talks"
                 counted += 1
                 if counted > el.max_gap:
                     return None
