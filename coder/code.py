@@ -208,6 +208,8 @@ class SentenceCoder:
         self.agreement_cues = keys.get("agreement", set())
         self.noun_markers = {k[0] for k in keys.get("noun_markers", set())}
         self.conditionals = {k[0] for k in keys.get("conditionals", set())}
+        self.domestic_codes = tuple(cb.cues.get("domestic_target_codes") or ())
+        self.org_prefixes = ("IGO", "NGO", "IMG", "INT", "MNC")
         self.refusal_fallback_keys = keys.get("refusal_fallback", set())
         self.refusal_fallback_code = cb.cues.get("refusal_fallback_code")
         self.decline_comment_keys = keys.get("decline_comment", set())
@@ -1058,6 +1060,11 @@ class SentenceCoder:
                 # "X and Y met", "talks were attended by X and Y": the participants met each other
                 tgt_actors = sources[1:]
                 sources = sources[:1]
+            if not tgt_actors and not negated and len(sources) == 1 and code.startswith(self.domestic_codes) and \
+                    sources[0].country and sources[0].country.isalpha() and sources[0].code[:3] not in self.org_prefixes:
+                # "Ethiopia declared a state of emergency", "Morales resigned": acts on the actor's own country
+                c = sources[0].country
+                tgt_actors = [Actor(c, c, c, None, "country", inferred=True)]
             if v.rule.code == self.refusal_fallback_code and v.rule is self._fallback_rules.get(v.rule.code) \
                     and not tgt_actors:
                 notes.append(f"{v.rule.rule_id}: a refusal of something with no pattern and no one: not coded")
