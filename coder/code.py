@@ -208,6 +208,8 @@ class SentenceCoder:
         self.agreement_cues = keys.get("agreement", set())
         self.noun_markers = {k[0] for k in keys.get("noun_markers", set())}
         self.conditionals = {k[0] for k in keys.get("conditionals", set())}
+        self.object_pronouns = {k[0] for k in keys.get("object_pronouns", set())}
+        self.locative_preps = {k[0] for k in keys.get("locative", set()) if len(k) == 1}
         self.domestic_codes = tuple(cb.cues.get("domestic_target_codes") or ())
         self.org_prefixes = ("IGO", "NGO", "IMG", "INT", "MNC")
         self.refusal_fallback_keys = keys.get("refusal_fallback", set())
@@ -605,6 +607,11 @@ class SentenceCoder:
                 m = by_start.get(j)
             place = None
             end = j
+            if m and m.end < n and tokens[m.end].norm == "'s":
+                m = None   # "spoke to Qatar's emir": an owner, not a place
+                end = j
+                i = j + 1
+                continue
             if m:
                 lx = m.first("place") or m.first("country") or m.first("capital")
                 if lx and lx.kind == "place":
@@ -906,10 +913,22 @@ class SentenceCoder:
                     while k > max(-1, j - 16) and tokens[k].norm != ",":
                         k -= 1
                     head = group_end.get(k - 1) if k > 0 and tokens[k].norm == "," else None
+                    if head is not None and head.prep in self.locative_preps:
+                        # "Britain's ambassador in Khartoum, Irfan Siddiq, said": the place qualifies the head
+                        head = next((g for g in reversed(groups) if g.end <= head.start and g.prep is None and
+                                     all(t.norm in self.preps or t.norm in self.determiners
+                                         for t in tokens[g.end:head.start])), None)
                     opener = tokens[k + 1] if k + 1 < n else None
                     if head is not None and not head.possessive and head.prep is None and opener is not None and (
                             k + 1 in group_start or (k + 2) in group_start or opener.norm in ("who", "which") or
-                            (k + 1 in verb_word and opener.norm.endswith("ing"))):
+                            (k + 1 in verb_word and opener.norm.endswith("ing")) or
+                            (opener.cap and opener.is_word and all(
+                                t.cap or not t.is_word or t.norm.split("-")[0] in self.name_particles
+                                for t in tokens[k + 1:j])) or
+                            (opener.norm in ("the", "a", "an") and j - k <= 9 and
+                             not any(w in verb_word for w in range(k + 1, j)))):
+                        # ... or a name or description in apposition: "Kuwait's emir, Sheikh Sabah al-Ahmad
+                        # al-Sabah, spoke", "China, the North's main ally, called on"
                         result = (head, False)
                     break
                 j -= 1
@@ -1278,7 +1297,10 @@ class SentenceCoder:
         if mode == "none":
             return []
         if v.target_at is not None and v.target_at in group_start:
-            return self._resolve_group(group_start[v.target_at], subject=sources)
+            g = group_start[v.target_at]
+            if g.pronoun in self.object_pronouns:
+                return self._object_referent(v, group_start, sources) or self._resolve_group(g, subject=sources)
+            return self._resolve_group(g, subject=sources)
         n = len(tokens)
         clause_end = clause_of[v.start][1] if v.start < n else n
         j = v.end
@@ -1327,6 +1349,10 @@ class SentenceCoder:
                 if g.pronoun in ("its", "their"):
                     j = g.end
                     continue
+                if g.pronoun in self.object_pronouns:
+                    found = self._object_referent(v, group_start, sources)
+                    if found:
+                        return found
                 if g.actors and all(a.kind == "adjective" for a in g.actors):
                     later = next((group_start[k] for k in range(g.end, min(n, g.end + 3)) if k in group_start), None)
                     if later is not None and later.prep is None:
@@ -1360,6 +1386,16 @@ class SentenceCoder:
             if place is not None:
                 return [Actor(place.place.country, place.place.name, place.place.country, None, "place")]
         return weak
+
+    def _object_referent(self, v: VerbMatch, group_start, sources: list[Actor]) -> list[Actor]:
+        """"spoke to Qatar's emir and urged him to ...": an object pronoun stands for the last other actor
+        named before the verb in the sentence."""
+        before = [o for o in group_start.values() if o.end <= v.start and not o.pronoun and o.actors]
+        for o in sorted(before, key=lambda o: -o.start):
+            found = [a for a in self._resolve_group(o) if not any(a.code == x.code for x in sources)]
+            if found:
+                return found
+        return []
 
     @staticmethod
     def _own_side_removed(targets: list[Actor], sources: list[Actor], g: Group) -> list[Actor]:
