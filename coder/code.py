@@ -208,6 +208,8 @@ class SentenceCoder:
         self.agreement_cues = keys.get("agreement", set())
         self.noun_markers = {k[0] for k in keys.get("noun_markers", set())}
         self.conditionals = {k[0] for k in keys.get("conditionals", set())}
+        self.passive_speaker_codes = tuple(cb.cues.get("passive_speaker_codes") or ())
+        self.authority_roles = set(cb.cues.get("authority_roles") or ())
         self.object_pronouns = {k[0] for k in keys.get("object_pronouns", set())}
         self.locative_preps = {k[0] for k in keys.get("locative", set()) if len(k) == 1}
         self.domestic_codes = tuple(cb.cues.get("domestic_target_codes") or ())
@@ -1021,13 +1023,25 @@ class SentenceCoder:
                     notes.append(f"{v.rule.rule_id}: the outcome of {prev.rule.rule_id}: not coded")
                     continue
             passive_src = self._passive_source(tokens, v, group_start)
-            if passive_src is None and self._is_passive(tokens, v):
+            owner = speaker_of.get(id(v))
+            spk = speaker_actors.get(id(owner)) if owner else None
+            authority = passive_src is None and self._is_passive(tokens, v) and bool(spk) and \
+                v.rule.code.startswith(self.passive_speaker_codes) and all(a.role in self.authority_roles for a in spk)
+            if passive_src is None and self._is_passive(tokens, v) and not authority:
                 notes.append(f"{v.rule.rule_id}: passive without an agent: the source is unknown")
                 continue
             g, inherited_neg = subject(v)
-            owner = speaker_of.get(id(v))
-            spk = speaker_actors.get(id(owner)) if owner else None
-            if passive_src is not None:
+            if authority:
+                # "the Interior Ministry said 308 people had been arrested": the authority tells its own act
+                # (not "the Defence Ministry said 195 Russian servicemen had been freed": done to its own side)
+                sources = spk
+                tgt_actors = self._resolve_group(g) if g else []
+                if any(_same_side([t], spk) and t.role in self.authority_roles for t in tgt_actors):
+                    notes.append(f"{v.rule.rule_id}: done to the speaker's own side, by someone unnamed: not coded")
+                    continue
+                consumed.add(id(owner))
+                speech_window[id(v)] = self._speech_window(tokens, owner, clause_of)
+            elif passive_src is not None:
                 sources = self._resolve_group(passive_src)
                 tgt_actors = self._resolve_group(g) if g else []
                 if not sources:
