@@ -208,6 +208,11 @@ class SentenceCoder:
         self.agreement_cues = keys.get("agreement", set())
         self.noun_markers = {k[0] for k in keys.get("noun_markers", set())}
         self.conditionals = {k[0] for k in keys.get("conditionals", set())}
+        crowd = cb.cues.get("crowd_violence") or {}
+        self.crowd_roots = tuple(crowd.get("roots") or ())
+        self.crowd_roles = set(crowd.get("roles") or ())
+        self.crowd_words = set(crowd.get("words") or ())
+        self.crowd_code = crowd.get("code")
         self.passive_speaker_codes = tuple(cb.cues.get("passive_speaker_codes") or ())
         self.authority_roles = set(cb.cues.get("authority_roles") or ())
         self.object_pronouns = {k[0] for k in keys.get("object_pronouns", set())}
@@ -1093,6 +1098,12 @@ class SentenceCoder:
                 # "X and Y met", "talks were attended by X and Y": the participants met each other
                 tgt_actors = sources[1:]
                 sources = sources[:1]
+            if code.startswith(self.crowd_roots) and self.crowd_code and not negated and sources and all(
+                    a.role in self.crowd_roles or any(w in a.name.lower().split() for w in self.crowd_words)
+                    for a in sources):
+                # "protesters stormed the residence", "crowds looted", "Bolsonaro supporters stormed Congress":
+                # violence by a crowd is a violent protest
+                code = self.crowd_code
             if not tgt_actors and not negated and len(sources) == 1 and code.startswith(self.domestic_codes) and \
                     sources[0].country and sources[0].country.isalpha() and sources[0].code[:3] not in self.org_prefixes:
                 # "Ethiopia declared a state of emergency", "Morales resigned": acts on the actor's own country
@@ -1363,7 +1374,8 @@ class SentenceCoder:
                 if g.pronoun in ("its", "their"):
                     j = g.end
                     continue
-                if g.pronoun in self.object_pronouns:
+                if g.pronoun in self.object_pronouns or (g.pronoun == "it" and j == v.end and not v.rule.speech):
+                    # "accusing it of ...": right after an act, "it" is its object
                     found = self._object_referent(v, group_start, sources)
                     if found:
                         return found
