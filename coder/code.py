@@ -208,6 +208,7 @@ class SentenceCoder:
         self.agreement_cues = keys.get("agreement", set())
         self.noun_markers = {k[0] for k in keys.get("noun_markers", set())}
         self.conditionals = {k[0] for k in keys.get("conditionals", set())}
+        self.clash_nouns = {k[0] for k in keys.get("clash_nouns", set())}
         crowd = cb.cues.get("crowd_violence") or {}
         self.crowd_roots = tuple(crowd.get("roots") or ())
         self.crowd_roles = set(crowd.get("roles") or ())
@@ -232,6 +233,7 @@ class SentenceCoder:
         self.reciprocal_phrases = keys.get("reciprocal_phrases", set())
         self.agreement_code = cb.cues.get("agreement_code")
         self._skip: set[int] = set()
+        self._verb_starts: set[int] = set()
         self.function_words = self.preps | self.determiners | self.aux | self.breaks | self.subordinators | \
             self.coordination | {k[0] for k in keys.get("negation", set())} | {"'s", ",", "."}
 
@@ -802,6 +804,7 @@ class SentenceCoder:
         background_spans = find_cues(tokens, self.cb.cue_keys.get("background_markers", set()))
         background_spans += [(k, k + 2) for k in range(len(tokens) - 1)
                              if tokens[k].norm == "since" and tokens[k + 1].norm.isdigit() and len(tokens[k + 1].norm) == 4]
+        self._verb_starts = {v.start for v in verbs}
         clause_of = self._clauses(tokens)
 
         # refusal verbs that govern another verb ("refused to negotiate") are cues, not events
@@ -1167,6 +1170,8 @@ class SentenceCoder:
             if t.norm in self.breaks or t.norm in self.subordinators or t.norm == ";":
                 cuts.append(k)
             elif t.norm == "," and k + 1 < n and (tokens[k + 1].norm in ("and", "but", "or", "while", "saying", "adding")
+                                                  or (k + 1 in self._verb_starts and not tokens[k + 1].cap
+                                                      and tokens[k + 1].norm.endswith("ed"))
                                                   or (not tokens[k + 1].cap and tokens[k + 1].norm.endswith("ed") and
                                                       k + 2 < n and tokens[k + 2].norm in self.preps)):
                 cuts.append(k)   # a new clause, or a participial one (", declared in 2008", ", saying ...")
@@ -1310,6 +1315,17 @@ class SentenceCoder:
         while k < len(tokens) and k in self._skip:
             k += 1   # "was signed on Wednesday by X and Y"
         # "X was attacked by Y", "talks attended by Y"
+        if passive and self.clash_nouns:
+            # "were killed in a violent face-off with Chinese troops": the other side of the clash did it
+            for c in range(k, min(len(tokens), k + 8)):
+                if tokens[c].norm in self.clash_nouns and c + 1 < len(tokens) and tokens[c + 1].norm == "with":
+                    j = c + 2
+                    while j < len(tokens) and tokens[j].norm in self.determiners:
+                        j += 1
+                    if j in group_start:
+                        return group_start[j]
+                if tokens[c].norm in self.breaks or tokens[c].norm == ",":
+                    break
         if k < len(tokens) and tokens[k].norm == "by" and (passive or v.start > 0 and tokens[v.start - 1].norm in (",",)):
             j = k + 1
             while j < len(tokens) and (tokens[j].norm in self.determiners or tokens[j].norm == "of"):

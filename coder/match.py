@@ -15,6 +15,8 @@ from .text import Token
 # Words after "to" that make it a preposition, not an infinitive marker, inside a pattern's gap.
 GAP_DETERMINERS = frozenset({"the", "a", "an", "his", "her", "its", "their", "our", "this", "that", "these", "those"})
 
+QUOTES = frozenset({'"', "“", "”", "'", "‘", "’"})
+
 # Lexeme kinds that are proper names: they only match text written with a capital.
 PROPER_KINDS = {"country", "adjective", "demonym", "capital", "institution", "org", "group", "person", "place"}
 
@@ -141,6 +143,8 @@ def _match_at(elements: list[Element], k: int, pos: int, norms: list[str], token
                 depth += 1
             elif t == ")" and depth:
                 depth -= 1
+            elif depth == 0 and t in QUOTES:
+                pass   # "called the deal "fair and balanced"": quotation marks are no words
             elif depth == 0:
                 if not (tokens[p].is_word or t in ("'s", "$", "€", "£", "%", "-")):
                     return None
