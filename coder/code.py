@@ -208,6 +208,8 @@ class SentenceCoder:
         self.agreement_cues = keys.get("agreement", set())
         self.noun_markers = {k[0] for k in keys.get("noun_markers", set())}
         self.conditionals = {k[0] for k in keys.get("conditionals", set())}
+        self.denial_codes = set(cb.cues.get("denial_codes") or ())
+        self.hosted_codes = set(cb.cues.get("hosted_codes") or ())
         self.clash_nouns = {k[0] for k in keys.get("clash_nouns", set())}
         crowd = cb.cues.get("crowd_violence") or {}
         self.crowd_roots = tuple(crowd.get("roots") or ())
@@ -1014,6 +1016,11 @@ class SentenceCoder:
             if any(clause_of[v.start][0] <= bs < clause_of[v.start][1] for bs, _ in background_spans):
                 notes.append(f"{v.rule.rule_id}: background ('previously', 'since 2014'): not coded")
                 continue
+            denial = next((d for d in active if d.rule.code in self.denial_codes and d.end <= v.start and
+                           "that" in (t.norm for t in tokens[d.end:v.start])), None)
+            if denial is not None:
+                notes.append(f"{v.rule.rule_id}: denied by {denial.rule.rule_id}: not coded")
+                continue
             opener = clause_of[v.start][0]
             if tokens[opener].norm in self.conditionals and not any(t.norm == "," for t in tokens[opener:v.start]):
                 # "would perish if he stepped down"; not "If talks fail, Iran will resume ..."
@@ -1112,6 +1119,12 @@ class SentenceCoder:
                 # "Ethiopia declared a state of emergency", "Morales resigned": acts on the actor's own country
                 c = sources[0].country
                 tgt_actors = [Actor(c, c, c, None, "country", inferred=True)]
+            if code in self.hosted_codes and sources and all(
+                    not t or (len(t.code) == 3 and t.code == src.country) for src in sources
+                    for t in (tgt_actors or [None])):
+                # "Widodo visited the scene", "arrived in the city": a visit needs a host abroad
+                notes.append(f"{v.rule.rule_id}: a visit with no host outside the visitor's country: not coded")
+                continue
             if v.rule.code == self.refusal_fallback_code and v.rule is self._fallback_rules.get(v.rule.code) \
                     and not tgt_actors:
                 notes.append(f"{v.rule.rule_id}: a refusal of something with no pattern and no one: not coded")
