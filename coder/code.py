@@ -598,15 +598,16 @@ class SentenceCoder:
                 i += 1
                 continue
             j = i + len(prep.split())
-            while j < n and tokens[j].norm in self.determiners:
-                j += 1
+            while j < n and tokens[j].norm in self.determiners and not (
+                    j in by_start and by_start[j].first("place", "country", "capital")):
+                j += 1   # "across the West Bank": "West" starts a name here
             # "in the Saudi city of Jeddah", "at the border village of Panmunjom": the name after "of"
             hint: tuple[str, ...] = ()
             of = next((k for k in range(j + 1, min(n, j + 5)) if tokens[k].norm == "of"), None)
             if of is not None and of + 1 < n and tokens[of + 1].cap and \
                     any(tokens[k].norm in self.settlement_nouns for k in range(j, of)) and \
                     all(not tokens[k].cap or (by_start.get(k) and by_start[k].first("adjective")) or
-                        any(mm.start < k < mm.end for mm in mentions) for k in range(j, of)):
+                        any(mm.start <= k < mm.end for mm in mentions) for k in range(j, of)):
                 adj = next((by_start[k].first("adjective") for k in range(j, of)
                             if by_start.get(k) and by_start[k].first("adjective")), None)
                 hint = (adj.country,) if adj and adj.country else ()
@@ -1477,6 +1478,9 @@ class SentenceCoder:
             prefer = tuple(c for c in (self.ctx.dateline_country,) if c)
             place = lookup_city(name, prefer)
             if place and place.country and (place.country in prefer or place.population >= 20000):
+                if not any(p.start == j for p in self._places):
+                    # "visited Bucha": the place acted on is where it happened
+                    self._places.append(PlaceMention(j, e, place, "object"))
                 return Actor(place.country, name, place.country, None, "place")
         return None
 

@@ -24,21 +24,41 @@ def test_scorer_levels():
     assert match_level(meet, {"event_code": "040", "source_code": "ISR", "target_code": "EGYGOV"}, "L2")
 
 
-def test_development_gold_set(cb):
+def _score(folder):
     rows = []
-    for art in read_articles([GOLD / "articles.jsonl"]):
+    for art in read_articles([folder / "articles.jsonl"]):
         if isinstance(art, Article):
-            rows.extend(code_article(art, cb).rows)
-    rep = score(load_gold(GOLD / "gold.jsonl"), rows)
+            rows.extend(code_article(art, cb_default()).rows)
+    return score(load_gold(folder / "gold.jsonl"), rows)
+
+
+def cb_default():
+    from coder.codebook import load_codebook
+    return load_codebook()
+
+
+def test_development_gold_set():
+    rep = _score(GOLD)
     l1, l2 = rep.levels["L1"], rep.levels["L2"]
     print(f"\ndev gold: L1 F1 {l1.f1:.3f}, L2 F1 {l2.f1:.3f}, date {rep.date_accuracy:.3f}, "
           f"location {rep.location_accuracy:.3f}")
     # floors just under the measured figures: they guard against regressions; the issue's targets
     # (L2 0.85, L1 0.92) are not reached yet, see the closing note
-    assert l2.f1 >= 0.62
-    assert l1.f1 >= 0.72
+    assert l2.f1 >= 0.79
+    assert l1.f1 >= 0.86
     assert rep.date_accuracy >= 0.95
-    assert rep.location_accuracy >= 0.85
+    assert rep.location_accuracy >= 0.90
+
+
+def test_held_out_gold_set():
+    """A second coder's 30 articles (tests/data/gold_holdout): the figure closest to unseen text."""
+    rep = _score(DATA / "gold_holdout")
+    l1, l2 = rep.levels["L1"], rep.levels["L2"]
+    print(f"\nheld-out gold: L1 F1 {l1.f1:.3f}, L2 F1 {l2.f1:.3f}, date {rep.date_accuracy:.3f}, "
+          f"location {rep.location_accuracy:.3f}")
+    assert l2.f1 >= 0.45
+    assert l1.f1 >= 0.68
+    assert rep.date_accuracy >= 0.9
 
 
 def test_eval_cli_json(tmp_path):
