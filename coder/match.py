@@ -181,7 +181,7 @@ def _best_non_overlapping(found: list[VerbMatch]) -> list[VerbMatch]:
     return sorted(kept, key=lambda m: m.start)
 
 
-_CUE_INDEX: dict[int, dict[str, list[int]]] = {}
+_CUE_INDEX: dict[int, tuple[set, dict[str, list[int]]]] = {}
 
 
 def find_cues(tokens: list[Token], keys: set[tuple[str, ...]], skip: set[int] | None = None) -> list[tuple[int, int]]:
@@ -192,14 +192,16 @@ def find_cues(tokens: list[Token], keys: set[tuple[str, ...]], skip: set[int] | 
     if skip:
         kept = [k for k in range(len(tokens)) if k not in skip]
         return [(kept[s], kept[e - 1] + 1) for s, e in find_cues([tokens[k] for k in kept], keys)]
-    index = _CUE_INDEX.get(id(keys))
-    if index is None:
-        index = {}
+    entry = _CUE_INDEX.get(id(keys))
+    # the entry keeps its key set alive, so a reused id() can never hand back another set's index
+    if entry is None or entry[0] is not keys:
+        index: dict[str, list[int]] = {}
         for k in keys:
             index.setdefault(k[0], []).append(len(k))
         for lengths in index.values():
             lengths.sort(reverse=True)
-        _CUE_INDEX[id(keys)] = index
+        entry = _CUE_INDEX[id(keys)] = (keys, index)
+    index = entry[1]
     norms = [t.norm for t in tokens]
     spans = []
     for i, norm in enumerate(norms):

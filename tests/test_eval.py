@@ -24,21 +24,16 @@ def test_scorer_levels():
     assert match_level(meet, {"event_code": "040", "source_code": "ISR", "target_code": "EGYGOV"}, "L2")
 
 
-def _score(folder):
+def _score(folder, cb):
     rows = []
     for art in read_articles([folder / "articles.jsonl"]):
         if isinstance(art, Article):
-            rows.extend(code_article(art, cb_default()).rows)
+            rows.extend(code_article(art, cb).rows)
     return score(load_gold(folder / "gold.jsonl"), rows)
 
 
-def cb_default():
-    from coder.codebook import load_codebook
-    return load_codebook()
-
-
-def test_development_gold_set():
-    rep = _score(GOLD)
+def test_development_gold_set(cb):
+    rep = _score(GOLD, cb)
     l1, l2 = rep.levels["L1"], rep.levels["L2"]
     print(f"\ndev gold: L1 F1 {l1.f1:.3f}, L2 F1 {l2.f1:.3f}, date {rep.date_accuracy:.3f}, "
           f"location {rep.location_accuracy:.3f}")
@@ -50,9 +45,9 @@ def test_development_gold_set():
     assert rep.location_accuracy >= 0.90
 
 
-def test_held_out_gold_set():
+def test_held_out_gold_set(cb):
     """A second coder's 30 articles (tests/data/gold_holdout): the figure closest to unseen text."""
-    rep = _score(DATA / "gold_holdout")
+    rep = _score(DATA / "gold_holdout", cb)
     l1, l2 = rep.levels["L1"], rep.levels["L2"]
     print(f"\nheld-out gold: L1 F1 {l1.f1:.3f}, L2 F1 {l2.f1:.3f}, date {rep.date_accuracy:.3f}, "
           f"location {rep.location_accuracy:.3f}")
