@@ -208,6 +208,7 @@ class SentenceCoder:
         self.agreement_cues = keys.get("agreement", set())
         self.noun_markers = {k[0] for k in keys.get("noun_markers", set())}
         self.conditionals = {k[0] for k in keys.get("conditionals", set())}
+        self.area_nouns = {k[0] for k in keys.get("area_nouns", set())}
         self.denial_codes = set(cb.cues.get("denial_codes") or ())
         self.hosted_codes = set(cb.cues.get("hosted_codes") or ())
         self.clash_nouns = {k[0] for k in keys.get("clash_nouns", set())}
@@ -619,11 +620,19 @@ class SentenceCoder:
                 m = by_start.get(j)
             place = None
             end = j
-            if m and m.end < n and tokens[m.end].norm == "'s":
-                m = None   # "spoke to Qatar's emir": an owner, not a place
-                end = j
-                i = j + 1
-                continue
+            if m and m.end + 1 < n and tokens[m.end].norm == "'s":
+                # "in Syria's northwestern Afrin region": the owner is a hint, the place follows;
+                # "spoke to Qatar's emir": no place at all
+                owner = m.first("country")
+                j = m.end + 1
+                while j < n and tokens[j].norm in self.determiners and not (
+                        j in by_start and by_start[j].first("place", "country", "capital")):
+                    j += 1
+                hint = (owner.country,) if owner and owner.country else hint
+                m = by_start.get(j)
+                if not (j < n and tokens[j].cap and (m is None or m.first("place", "capital"))):
+                    i = j
+                    continue
             if m:
                 lx = m.first("place") or m.first("country") or m.first("capital")
                 if lx and lx.kind == "place":
@@ -646,6 +655,8 @@ class SentenceCoder:
                         end = e
                         break
             if place:
+                if end < n and tokens[end].norm in self.area_nouns and place.precision < 2:
+                    place = replace(place, precision=2)   # "the Afrin region", "Marib province": the area around
                 found.append(PlaceMention(j, end, place, prep))
                 i = end
             else:
