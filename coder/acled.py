@@ -50,6 +50,15 @@ def _contains(seq: tuple[str, ...], phrases: list[tuple[str, ...]]) -> bool:
     return False
 
 
+def _find(seq: tuple[str, ...], phrases: list[tuple[str, ...]], start: int = 0) -> int:
+    """Index of the first occurrence of any phrase at or after start; -1 if none."""
+    for i in range(start, len(seq)):
+        for p in phrases:
+            if seq[i] == p[0] and seq[i:i + len(p)] == p:
+                return i
+    return -1
+
+
 @dataclass
 class AcledBook:
     """The compiled acled/ codebook."""
@@ -67,6 +76,8 @@ class AcledBook:
     cumulative: list[tuple[str, ...]]
     attacker_words: set[str]
     _rioter_words: list[tuple[str, ...]]
+    uncoded: dict | None = None
+    earlier_event_words: frozenset[str] = frozenset()
 
     @classmethod
     def from_codebook(cls, cb) -> "AcledBook | None":
@@ -80,7 +91,18 @@ class AcledBook:
         for r in rules.get("rules") or []:
             compiled.append({**r, "_cues": [_words(c) for c in r.get("cues") or []],
                              "_not": [_words(c) for c in r.get("not_cues") or []]})
+        unc = rules.get("uncoded_events")
+        if unc:
+            unc = {"skip_roots": tuple(unc.get("skip_roots") or ()),
+                   "acts": [_words(w) for w in unc["acts"]],
+                   "not": [_words(w) for w in unc.get("not_cues") or []],
+                   "agent_after": {w.lower() for w in unc.get("agent_after") or []},
+                   "entries": [{**e, "_cues": [_words(c) for c in e["cues"]],
+                                "_acts": [_words(c) for c in e.get("acts") or []]} for e in unc["entries"]]}
+            unc["first"] = {c[0] for e in unc["entries"] for c in e["_cues"]}
         return cls(
+            uncoded=unc,
+            earlier_event_words=frozenset(w.lower() for w in fat.get("earlier_event_words") or []),
             actor_types=actor_types, rules=compiled,
             sub_types={s["name"]: s for s in types["sub_event_types"]},
             event_types={e["name"]: e for e in types["event_types"]},
@@ -114,6 +136,76 @@ class AcledBook:
             if a.get("bare_country") and not role and len(code) == 3:
                 return int(a["inter"])
         return None
+
+    # ------------------------------------------------------------ events the CAMEO coder leaves out
+    def uncoded_event(self, analysis, coder, skip_chars: int = 0):
+        """One event for a sentence that tells of a weapon used but has no violent CAMEO event: the
+        weapon is the subject ("a roadside bomb targeted a patrol"), its user is only an agent ("a rocket
+        fired by Hamas hit a house"), or the verb has no pattern. None when nothing fits."""
+        from .code import Actor, Event
+
+        unc = self.uncoded
+        if not unc or any(e.code[:2] in unc["skip_roots"] for e in analysis.events):
+            return None
+        tokens = analysis.tokens
+        words = tuple(t.norm for t in tokens)
+        skip = next((k for k, t in enumerate(tokens) if t.start >= skip_chars), len(tokens)) if skip_chars else 0
+        if not unc["first"] & set(words[skip:]):   # the cheap test: most sentences stop here
+            return None
+        if not _contains(words, unc["acts"]) or _contains(words, unc["not"]):
+            return None
+        entry, at = None, -1
+        for e in unc["entries"]:
+            at = _find(words, e["_cues"], skip)
+            if at >= 0 and (not e["_acts"] or _contains(words, e["_acts"])):
+                entry = e
+                break
+        if entry is None:
+            return None
+        if any(e.code[:2] < "14" and e.anchor < at for e in analysis.events):
+            return None   # "X demanded that the army stop its air strikes": the weapon is what is talked about
+        if not analysis.places:   # the coder looks for places only where a verb pattern matched
+            analysis.places = coder.find_places(tokens, analysis.mentions, skip)
+            coder._places = analysis.places
+        groups = [g for g in analysis.groups if g.start >= skip]
+
+        def resolved(g) -> list:
+            out = []
+            for a in coder._resolve_group(g):
+                if a.kind == "adjective" and entry.get("adjective_role"):
+                    # "Russian missiles": the state's forces fired them
+                    a = Actor(a.code + entry["adjective_role"], a.name, a.country, entry["adjective_role"], "agent")
+                out.append(a)
+            return out
+
+        source, src_group = None, None
+        by = [g for g in groups if g.start > 0 and (words[g.start - 1] in unc["agent_after"] or g.start > 1 and
+              words[g.start - 2] in unc["agent_after"] and tokens[g.start - 1].is_word)]
+        subject = [g for g in groups if g.start <= at and g.prep is None and not g.possessive and not g.pronoun]
+        for g in by + subject:
+            actors = resolved(g)
+            if actors:
+                source, src_group = actors[0], g
+                break
+        if source is None:
+            # nobody named: an unidentified armed group of the country where it happened
+            country = next((p.place.country for p in analysis.places if p.place.country and p.prep != "mention"),
+                           None) or coder.ctx.main_country()
+            if not country:
+                return None
+            source = Actor(country + "UAF", "unidentified armed group", country, "UAF", "agent", inferred=True)
+        target = None
+        for g in groups:
+            if g is src_group or g in by or g.start < at:
+                continue
+            actors = [a for a in resolved(g) if a.code != source.code]
+            if actors:
+                target = actors[0]
+                break
+        cue = next(c for c in entry["_cues"] if words[at:at + len(c)] == c)
+        return Event(entry["code"], source, target, f"acled/rules.yaml:uncoded:{entry['id']}",
+                     " ".join(tokens[k].text for k in range(at, at + len(cue))), at, (skip, len(tokens)),
+                     source.name, target.name if target else "")
 
     # ------------------------------------------------------------ types
     def classify(self, code: str, context: tuple[str, ...], inter1: int | None, inter2: int | None) -> dict | None:
@@ -175,10 +267,13 @@ class AcledBook:
         for i, w in enumerate(words):
             if w not in self.kill_words:
                 continue
+            if words[i + 1:i + 2] == ("of",) and any(x in self.earlier_event_words for x in words[max(0, i - 3):i]) \
+                    and "," not in words[max(0, i - 3):i]:
+                continue   # "rioted after the police killing of a teenager": an earlier event, not this one's toll
             found = True
             # forward: "killing 4 soldiers and 2 civilians", "killed at least 30 people"
             j, got = i + 1, False
-            while j < n and j - i <= 10 and words[j] not in stop:
+            while j < n and j - i <= 12 and (words[j] not in stop or words[j:j + 3] == ("as", "well", "as")):
                 if any(words[j:j + len(p)] == p for p in self.not_kill_words):
                     break
                 num = None if j in used else self._number_at(words, j)
@@ -197,10 +292,14 @@ class AcledBook:
                     got = True
                     j += num[1]
                     continue
-                if got and words[j] not in ("and", ",", "including", "people", "persons") and not words[j].isalpha():
+                if got and words[j] not in ("and", ",", "including", "people", "persons") and \
+                        not words[j].replace("-", "").isalpha():
                     break
                 if got and words[j] in self.kill_words:
                     break
+                if words[j:j + 3] == ("as", "well", "as"):
+                    j += 3   # "killing 3 soldiers and 2 civilians as well as the bomber"
+                    continue
                 j += 1
             if got:
                 continue
@@ -217,17 +316,51 @@ class AcledBook:
                     if num and not self._cumulative_before(words, j):
                         total += num[0]
                         used.update(range(j, j + num[1]))
-                        spans.append(" ".join(words[j:i + 1]))
+                        # "7 soldiers and 15 insurgents were killed": the victims listed before add up
+                        first = self._coordinated_before(words, j, used)
+                        total += sum(v for v, _ in first)
+                        spans.append(" ".join(words[(first[-1][1] if first else j):i + 1]))
                         got = True
                         break
                 if any(words[j:j + len(p)] == p for p in self.not_kill_words):
                     break
                 j -= 1
+            if not got and (words[i - 1:i] == ("was",) or words[i - 2:i - 1] == ("was",) and words[i - 1].isalpha()
+                            or words[i - 1:i] == ("to",) and any(x in ("a", "an") for x in words[max(0, i - 5):i - 1])):
+                # "a tractor driver was killed", "a mob beat a man to death": one person
+                total += 1
+                spans.append(" ".join(words[max(0, i - 4):i + 1]))
         if not found:
             return None, None
         if not spans:
             return self.unspecified, "deaths reported without a figure"
         return total, "; ".join(spans)
+
+    def _coordinated_before(self, words: tuple[str, ...], j: int, used: set[int]) -> list[tuple[int, int]]:
+        """Numbers of the victims listed before the one at j ("7 soldiers and 15 insurgents"), with
+        their positions, nearest first; their words are marked used."""
+        out: list[tuple[int, int]] = []
+        k = j - 1
+        while k > 0 and words[k] in ("and", ","):
+            for m in range(k - 1, max(-1, k - 5), -1):
+                if m in used or not (words[m].isalpha() or self._number_at(words, m)):
+                    break
+                num = self._number_at(words, m)
+                if num and all(words[x].isalpha() for x in range(m + num[1], k)):
+                    out.append((num[0], m))
+                    used.update(range(m, m + num[1]))
+                    k = m - 1
+                    break
+            else:
+                break
+            if not out or out[-1][1] != k + 1:
+                break
+        return out
+
+    def is_running_total(self, sentence: str) -> bool:
+        """A sentence that gives a running toll ("60 civilians have been killed in the city since the start
+        of the year"): its deaths are not the event's."""
+        return _contains(_words(sentence), self.cumulative)
 
     def _cumulative_before(self, words: tuple[str, ...], j: int) -> bool:
         window = words[max(0, j - 8):j]
@@ -295,6 +428,8 @@ def annotate(rows: list[dict], sentences: list[tuple[int, str]], cb) -> None:
         total, parts = (n or 0), ([text] if text else [])
         k = idx + 1
         while k in text_of and k not in typed_sentences and k - idx <= 2 and not re.match(r"\s*On \d", text_of[k]):
+            if ab.is_running_total(text_of[k]):
+                break
             m, t = ab.fatalities(text_of[k])
             if m:
                 total += m

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 from .codebook import Codebook, Lexeme, Role
 from .match import Mention, VerbMatch, find_cues, match_lexicon, match_verbs
-from .resolve.places import Place, fold, lookup_city
+from .resolve.places import Place, admin_matches, fold, lookup_city
 from .text import Token, tokenize
 
 PROPER_ACTOR_KINDS = ("person", "group", "org", "institution", "country", "capital")
@@ -566,7 +566,8 @@ class SentenceCoder:
                 elif lx and lx.kind == "capital":
                     place = lookup_city(lx.name, (lx.country,))
                 end = m.end
-            if place is None and j < n and tokens[j].cap and tokens[j].is_word:
+            named_actor = m is not None and any(lx.kind in ("group", "org", "person") for lx in m.lexemes)
+            if place is None and j < n and tokens[j].cap and tokens[j].is_word and not named_actor:
                 # longest capitalised span that the gazetteer knows ("Jisr ash Shughur", "Ciudad del Este")
                 k = self._name_end(tokens, j)
                 for e in range(k, j, -1):
@@ -605,8 +606,8 @@ class SentenceCoder:
             return None
         hints = self._admin_hints(tokens, k)
         place = lookup_city(" ".join(t.text for t in tokens[i:k]), prefer, hints) if hints else None
-        if place is None or not any(fold(h) in (fold(place.admin1 or ""), fold(place.admin2 or ""), fold(place.name))
-                                    or fold(h) in fold(place.admin1 or "") for h in hints):
+        if place is None or not any(admin_matches(h, place.admin1) or admin_matches(h, place.admin2)
+                                    or fold(h) == fold(place.name) for h in hints):
             return None
         return PlaceMention(i, k, place, "at")
 
