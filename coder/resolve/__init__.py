@@ -44,6 +44,11 @@ def event_date(event: Event, tokens: list[Token], dates: list[DateMention], date
             if in_clause:
                 best = min(in_clause, key=lambda d: abs(tok_index(d.start) - event.anchor))
                 return When(best.date, best.precision, "sentence")
+        # a date that opens the sentence dates every clause of it ("On 20 November 2012, M23 rebels
+        # seized Goma ..., who withdrew from the city"); one further in belongs to its own clause only
+        opening = [d for d in dates if not d.same_day and tok_index(d.start) <= 1]
+        if opening:
+            return When(opening[0].date, opening[0].precision, "sentence")
     if dateline_date:
         return When(dateline_date, "day", "dateline")
     if published:
