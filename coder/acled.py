@@ -77,6 +77,7 @@ class AcledBook:
     attacker_words: set[str]
     _rioter_words: list[tuple[str, ...]]
     uncoded: dict | None = None
+    compounds: dict[tuple[str, ...], str] | None = None
     earlier_event_words: frozenset[str] = frozenset()
 
     @classmethod
@@ -86,7 +87,8 @@ class AcledBook:
             return None
         actor_types = []
         for a in rules.get("actor_types") or []:
-            actor_types.append({**a, "_words": [_words(w) for w in a.get("words") or []]})
+            actor_types.append({**a, "_words": [_words(w) for w in a.get("words") or []],
+                                "_after": [_words(w) for w in a.get("words_after") or []]})
         compiled = []
         for r in rules.get("rules") or []:
             compiled.append({**r, "_cues": [_words(c) for c in r.get("cues") or []],
@@ -102,6 +104,7 @@ class AcledBook:
             unc["first"] = {c[0] for e in unc["entries"] for c in e["_cues"]}
         return cls(
             uncoded=unc,
+            compounds={_words(c): c.replace(" ", "_") for c in rules.get("context_compounds") or []},
             earlier_event_words=frozenset(w.lower() for w in fat.get("earlier_event_words") or []),
             actor_types=actor_types, rules=compiled,
             sub_types={s["name"]: s for s in types["sub_event_types"]},
@@ -119,22 +122,37 @@ class AcledBook:
 
     # ------------------------------------------------------------ actors
     def inter(self, name: str | None, code: str | None, role: str | None, event_code: str = "",
-              side: str = "source") -> int | None:
+              side: str = "source", before: tuple[str, ...] = (), after: tuple[str, ...] = (),
+              date: str | None = None, name_kinds: frozenset[str] | None = None) -> int | None:
+        """The ACLED actor type of an event's source or target. `before` and `after` are the words written
+        next to the actor's name in the sentence ("Murle armed youth", "women protesting"); `name_kinds`
+        the lexicon kinds of the name (a country named alone is its state's forces, a town is no actor)."""
         if not code:
             return None
         words = _words(name or "")
+        around = before + words
         for a in self.actor_types:
             if a.get("cameo"):
                 if (a.get("side") or side) == side and event_code.startswith(tuple(a["cameo"])) and not \
                         _contains(words, self._rioter_words):
                     return int(a["inter"])
                 continue
-            if a["_words"] and _contains(words, a["_words"]):
+            if a.get("codes"):
+                # date-bounded: "Taliban" forces are the state's from the day they took power
+                if code in a["codes"] and (not date or date >= str(a.get("from") or "")):
+                    return int(a["inter"])
+                continue
+            if a["_words"] and (_contains(words, a["_words"]) or any(around[-len(p):] == p for p in a["_words"])):
+                return int(a["inter"])   # the name, or a phrase ending in it: "Murle armed youth"
+            if a["_after"] and _contains(after, a["_after"]):
                 return int(a["inter"])
             if role and role in (a.get("roles") or []):
                 return int(a["inter"])
             if a.get("bare_country") and not role and len(code) == 3:
-                return int(a["inter"])
+                if name_kinds is None or "country" in name_kinds or "demonym" in name_kinds or \
+                        (side == "source" and name_kinds & {"capital", "adjective"}):
+                    return int(a["inter"])   # "Israel struck", "Russian drones hit": the state's forces
+                return None   # "attacked Bor", "a Sri Lankan manager": a place or an adjective, not an actor
         return None
 
     # ------------------------------------------------------------ events the CAMEO coder leaves out
@@ -208,6 +226,25 @@ class AcledBook:
                      source.name, target.name if target else "")
 
     # ------------------------------------------------------------ types
+    def context(self, text: str) -> tuple[str, ...]:
+        """The words rules read: compounds such as "riot police" joined into one word, so that the
+        cue "riot" does not fire on the police that answer a protest."""
+        words = _words(text)
+        if not self.compounds:
+            return words
+        out: list[str] = []
+        i = 0
+        while i < len(words):
+            for c, joined in self.compounds.items():
+                if words[i:i + len(c)] == c:
+                    out.append(joined)
+                    i += len(c)
+                    break
+            else:
+                out.append(words[i])
+                i += 1
+        return tuple(out)
+
     def classify(self, code: str, context: tuple[str, ...], inter1: int | None, inter2: int | None) -> dict | None:
         for r in self.rules:
             if r.get("cameo") and not code.startswith(tuple(r["cameo"])):
@@ -367,6 +404,24 @@ class AcledBook:
         return _contains(window, self.cumulative)
 
 
+def _around(words: tuple[str, ...], name: str | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The three words before an actor's name in its sentence and the five after it."""
+    key = _words(name or "")
+    if not key:
+        return (), ()
+    for i in range(len(words) - len(key) + 1):
+        if words[i:i + len(key)] == key:
+            return words[max(0, i - 3):i], words[i + len(key):i + len(key) + 5]
+    return (), ()
+
+
+def _kinds(cb, name: str | None) -> frozenset[str]:
+    """Lexicon kinds of an actor's written name ("Israel": country; "Kyiv": capital; "Bor": none)."""
+    if not name:
+        return frozenset()
+    return frozenset(lx.kind for lx in cb.lookup(_words(name)))
+
+
 def book(cb) -> AcledBook | None:
     """The compiled acled/ codebook of a codebook set (compiled once, kept with it)."""
     if "_acled" not in cb.extra:
@@ -391,9 +446,14 @@ def annotate(rows: list[dict], sentences: list[tuple[int, str]], cb) -> None:
         if nxt and not re.match(r"\s*(On|Between|In early|In late|Last week|Overnight)\b", nxt):
             follow[idx] = nxt
     for r in rows:
-        inter1 = ab.inter(r["source_name"], r["source_code"], r["source_role"], r["event_code"], "source")
-        inter2 = ab.inter(r["target_name"], r["target_code"], r["target_role"], r["event_code"], "target")
-        context = _words(r["sentence_text"] + " " + follow.get(r["sentence_index"], ""))
+        sent_words = _words(r["sentence_text"])
+        inter1 = ab.inter(r["source_name"], r["source_code"], r["source_role"], r["event_code"], "source",
+                          *_around(sent_words, r["source_name"]), date=r.get("event_date"),
+                          name_kinds=_kinds(cb, r["source_name"]))
+        inter2 = ab.inter(r["target_name"], r["target_code"], r["target_role"], r["event_code"], "target",
+                          *_around(sent_words, r["target_name"]), date=r.get("event_date"),
+                          name_kinds=_kinds(cb, r["target_name"]))
+        context = ab.context(r["sentence_text"] + " " + follow.get(r["sentence_index"], ""))
         rule = ab.classify(r["event_code"], context, inter1, inter2)
         if rule is None:
             continue
