@@ -611,8 +611,7 @@ class SentenceCoder:
             return None
         return PlaceMention(i, k, place, "at")
 
-    @staticmethod
-    def _admin_hints(tokens: list[Token], e: int) -> tuple[str, ...]:
+    def _admin_hints(self, tokens: list[Token], e: int) -> tuple[str, ...]:
         """"Douentza (Mopti)", "Janaale (Marka, Lower Shabelle)", "Kalma camp in South Darfur": the
         district and region written after a place name."""
         hints: list[str] = []
@@ -623,8 +622,9 @@ class SentenceCoder:
             k += 1
             while k < len(tokens) and len(hints) < 3:
                 words = []
-                while k < len(tokens) and tokens[k].cap and tokens[k].is_word:
-                    words.append(tokens[k].text)
+                while k < len(tokens) and (tokens[k].cap and tokens[k].is_word or words and tokens[k].norm in
+                                           self.name_particles and k + 1 < len(tokens) and tokens[k + 1].cap):
+                    words.append(tokens[k].text)   # "(Rio de Janeiro)", "(Norte de Santander)"
                     k += 1
                 if not words:
                     break

