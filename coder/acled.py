@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .resolve.places import fold
 from .text import tokenize
 
 ACLED_COLUMNS = ["fatalities", "fatalities_text", "acled_disorder_type", "acled_event_type", "acled_sub_event_type",
@@ -31,6 +32,14 @@ TIME_PRECISION = {"day": 1, "week": 2, "month": 3, "year": 3}
 
 def _words(text: str) -> tuple[str, ...]:
     return tuple(t.norm for t in tokenize(text))
+
+
+PLACE = "@place"   # what a place name in the sentence reads as to cues written with PLACE ("captured PLACE")
+
+
+def _cue(text: str) -> tuple[str, ...]:
+    """A cue phrase as words; the word PLACE stands for a place named in the sentence."""
+    return tuple(w for part in text.split(" ") for w in ((PLACE,) if part == "PLACE" else _words(part)))
 
 
 def _contains(seq: tuple[str, ...], phrases: list[tuple[str, ...]]) -> bool:
@@ -48,6 +57,26 @@ def _contains(seq: tuple[str, ...], phrases: list[tuple[str, ...]]) -> bool:
             if seq[i] == p[0] and seq[i:i + L] == p:
                 return True
     return False
+
+
+def _mark_places(words: tuple[str, ...], spans: list[tuple[int, int]]) -> tuple[str, ...]:
+    """The words with each place span replaced by the single word PLACE."""
+    return tuple(words[i] for i in _marked_index(words, spans)) if not spans else \
+        tuple(PLACE if i < 0 else words[i] for i in _marked_index(words, spans))
+
+
+def _marked_index(words: tuple[str, ...], spans: list[tuple[int, int]]) -> list[int]:
+    """For each word of the place-marked sentence, its index in words (-1-index for a PLACE)."""
+    out, i = [], 0
+    ends = {s: e for s, e in spans if e > s}
+    while i < len(words):
+        if i in ends:
+            out.append(-1 - i)
+            i = ends[i]
+        else:
+            out.append(i)
+            i += 1
+    return out
 
 
 def _find(seq: tuple[str, ...], phrases: list[tuple[str, ...]], start: int = 0) -> int:
@@ -91,15 +120,15 @@ class AcledBook:
                                 "_after": [_words(w) for w in a.get("words_after") or []]})
         compiled = []
         for r in rules.get("rules") or []:
-            compiled.append({**r, "_cues": [_words(c) for c in r.get("cues") or []],
-                             "_not": [_words(c) for c in r.get("not_cues") or []]})
+            compiled.append({**r, "_cues": [_cue(c) for c in r.get("cues") or []],
+                             "_not": [_cue(c) for c in r.get("not_cues") or []]})
         unc = rules.get("uncoded_events")
         if unc:
             unc = {"skip_roots": tuple(unc.get("skip_roots") or ()),
                    "acts": [_words(w) for w in unc["acts"]],
                    "not": [_words(w) for w in unc.get("not_cues") or []],
                    "agent_after": {w.lower() for w in unc.get("agent_after") or []},
-                   "entries": [{**e, "_cues": [_words(c) for c in e["cues"]],
+                   "entries": [{**e, "_cues": [_cue(c) for c in e["cues"]],
                                 "_acts": [_words(c) for c in e.get("acts") or []]} for e in unc["entries"]]}
             unc["first"] = {c[0] for e in unc["entries"] for c in e["_cues"]}
         return cls(
@@ -170,21 +199,26 @@ class AcledBook:
         skip = next((k for k, t in enumerate(tokens) if t.start >= skip_chars), len(tokens)) if skip_chars else 0
         if not unc["first"] & set(words[skip:]):   # the cheap test: most sentences stop here
             return None
-        if not _contains(words, unc["acts"]) or _contains(words, unc["not"]):
+        if _contains(words, unc["not"]):
             return None
+        if not analysis.places:   # the coder looks for places only where a verb pattern matched
+            analysis.places = coder.find_places(tokens, analysis.mentions, skip)
+            coder._places = analysis.places
+        spans = [(p.start, p.end) for p in analysis.places if p.prep != "mention"]
+        marked, index = _mark_places(words, spans), _marked_index(words, spans)
         entry, at = None, -1
         for e in unc["entries"]:
-            at = _find(words, e["_cues"], skip)
-            if at >= 0 and (not e["_acts"] or _contains(words, e["_acts"])):
+            at = _find(marked, e["_cues"])
+            if at >= 0 and _contains(words, e["_acts"] or unc["acts"]):
                 entry = e
                 break
         if entry is None:
             return None
+        at = index[at] if index[at] >= 0 else -1 - index[at]
+        if at < skip:
+            return None
         if any(e.code[:2] < "14" and e.anchor < at for e in analysis.events):
             return None   # "X demanded that the army stop its air strikes": the weapon is what is talked about
-        if not analysis.places:   # the coder looks for places only where a verb pattern matched
-            analysis.places = coder.find_places(tokens, analysis.mentions, skip)
-            coder._places = analysis.places
         groups = [g for g in analysis.groups if g.start >= skip]
 
         def resolved(g) -> list:
@@ -220,16 +254,21 @@ class AcledBook:
             if actors:
                 target = actors[0]
                 break
-        cue = next(c for c in entry["_cues"] if words[at:at + len(c)] == c)
+        cue_len = next((len(c) for c in entry["_cues"] if words[at:at + len(c)] == c), 1)
         return Event(entry["code"], source, target, f"acled/rules.yaml:uncoded:{entry['id']}",
-                     " ".join(tokens[k].text for k in range(at, at + len(cue))), at, (skip, len(tokens)),
+                     " ".join(tokens[k].text for k in range(at, at + cue_len)), at, (skip, len(tokens)),
                      source.name, target.name if target else "")
 
     # ------------------------------------------------------------ types
-    def context(self, text: str) -> tuple[str, ...]:
-        """The words rules read: compounds such as "riot police" joined into one word, so that the
-        cue "riot" does not fire on the police that answer a protest."""
+    def context(self, text: str, place: str | None = None) -> tuple[str, ...]:
+        """The words rules read: the event's place as PLACE, and compounds such as "riot police" joined
+        into one word, so that the cue "riot" does not fire on the police that answer a protest."""
         words = _words(text)
+        if place:
+            key = tuple(fold(w) for w in _words(place))
+            folded = tuple(fold(w) for w in words)
+            spans = [(i, i + len(key)) for i in range(len(words) - len(key) + 1) if folded[i:i + len(key)] == key]
+            words = _mark_places(words, spans)
         if not self.compounds:
             return words
         out: list[str] = []
@@ -453,7 +492,7 @@ def annotate(rows: list[dict], sentences: list[tuple[int, str]], cb) -> None:
         inter2 = ab.inter(r["target_name"], r["target_code"], r["target_role"], r["event_code"], "target",
                           *_around(sent_words, r["target_name"]), date=r.get("event_date"),
                           name_kinds=_kinds(cb, r["target_name"]))
-        context = ab.context(r["sentence_text"] + " " + follow.get(r["sentence_index"], ""))
+        context = ab.context(r["sentence_text"] + " " + follow.get(r["sentence_index"], ""), r.get("location_name"))
         rule = ab.classify(r["event_code"], context, inter1, inter2)
         if rule is None:
             continue

@@ -606,6 +606,11 @@ class SentenceCoder:
             return None
         hints = self._admin_hints(tokens, k)
         place = lookup_city(" ".join(t.text for t in tokens[i:k]), prefer, hints) if hints else None
+        if place is None and hints:
+            # a village the gazetteer lacks, with its region written after it ("Paletwa (Chin)"): the region
+            lx = next((lx for h in hints for lx in self.cb.lookup(tuple(t.norm for t in tokenize(h)))
+                       if lx.kind == "place"), None)
+            return PlaceMention(i, k, _region(lx), "at") if lx else None
         if place is None or not any(admin_matches(h, place.admin1) or admin_matches(h, place.admin2)
                                     or fold(h) == fold(place.name) for h in hints):
             return None

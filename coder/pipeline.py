@@ -106,6 +106,7 @@ def code_article(article: Article, cb: Codebook, times: StageTimes | None = None
             extra = acled.uncoded_event(analysis, coder, skip)
             if extra is not None:
                 analysis.events.append(extra)
+                analysis.events.sort(key=lambda e: e.anchor)   # in the order the sentence tells them
         t = times.add("match_code", t)
         # dates are read where an event needs one, or where a later "on the same day" may refer back
         dates = find_dates(sent.text[skip:], base, ctx.previous_date) \

@@ -51,13 +51,24 @@ def skeleton(name: str) -> str:
     return re.sub(r"(.)\1+", r"\1", s)
 
 
+# compass words as French, Spanish and Portuguese admin names write them ("Nord Kivu", "Sud-Ouest", "Norte
+# de Santander"): read as English before admin names are compared
+_COMPASS = {"nord": "north", "norte": "north", "sud": "south", "sur": "south", "sul": "south", "est": "east",
+            "este": "east", "ouest": "west", "oeste": "west", "centre": "central", "centro": "central",
+            "center": "central", "centrale": "central", "extreme": "far"}
+
+
+def _compass(name: str) -> str:
+    return " ".join(_COMPASS.get(w, w) for w in fold(name).split())
+
+
 def admin_match(hint: str, admin: str | None) -> int:
     """How well an address hint ("Douentza (Mopti)") names an admin1/admin2: 2 the same name in another
     spelling, 1 a part of it ("Kivu" in "Nord Kivu"), 0 not at all."""
     if not admin:
         return 0
-    h, a = fold(hint), fold(admin)
-    hs, as_ = skeleton(hint), skeleton(admin)
+    h, a = _compass(hint), _compass(admin)
+    hs, as_ = skeleton(h), skeleton(a)
     if h == a or (len(hs) >= 3 and hs == as_):
         return 2
     if (len(h) > 3 and h in a) or (len(a) > 3 and a in h):
