@@ -79,6 +79,11 @@ def _marked_index(words: tuple[str, ...], spans: list[tuple[int, int]]) -> list[
     return out
 
 
+# once a count has been read, these words end the list of victims
+_AFTER_VICTIMS = frozenset({"in", "at", "on", "near", "from", "across", "during", "over", "of", "inside", "outside",
+                            "around", "with", "after", "before", "within", "since", "by"})
+
+
 def _find(seq: tuple[str, ...], phrases: list[tuple[str, ...]], start: int = 0) -> int:
     """Index of the first occurrence of any phrase at or after start; -1 if none."""
     for i in range(start, len(seq)):
@@ -371,8 +376,8 @@ class AcledBook:
                 if got and words[j] not in ("and", ",", "including", "people", "persons") and \
                         not words[j].replace("-", "").isalpha():
                     break
-                if got and words[j] in self.kill_words:
-                    break
+                if got and (words[j] in self.kill_words or words[j] in _AFTER_VICTIMS):
+                    break   # "killing 5 people in 3 villages": the count ends where the place or time begins
                 if words[j:j + 3] == ("as", "well", "as"):
                     j += 3   # "killing 3 soldiers and 2 civilians as well as the bomber"
                     continue

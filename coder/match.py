@@ -120,7 +120,7 @@ def _match_at(elements: list[Element], k: int, pos: int, norms: list[str], token
             elif t == ")" and depth:
                 depth -= 1
             elif depth == 0:
-                if not (tokens[p].is_word or t in ("'s", "$", "€", "£", "%", "-")):
+                if not (tokens[p].is_word or t in ("'s", "'", "$", "€", "£", "%", "-")):   # "villagers' houses"
                     return None
                 counted += 1
                 if counted > el.max_gap:
