@@ -610,7 +610,14 @@ class SentenceCoder:
             # a village the gazetteer lacks, with its region written after it ("Paletwa (Chin)"): the region
             lx = next((lx for h in hints for lx in self.cb.lookup(tuple(t.norm for t in tokenize(h)))
                        if lx.kind == "place"), None)
-            return PlaceMention(i, k, _region(lx), "at") if lx else None
+            if lx:
+                return PlaceMention(i, k, _region(lx), "at")
+            for h in hints:   # a region named like its capital ("Macina (Segou)"): the region, at the capital
+                seat = lookup_city(h, prefer)
+                if seat and admin_matches(h, seat.admin1):
+                    return PlaceMention(i, k, Place(seat.admin1 or h, seat.country, seat.admin1, None, seat.latitude,
+                                                    seat.longitude, 2), "at")
+            return None
         if place is None or not any(admin_matches(h, place.admin1) or admin_matches(h, place.admin2)
                                     or fold(h) == fold(place.name) for h in hints):
             return None

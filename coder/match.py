@@ -131,6 +131,8 @@ def _match_at(elements: list[Element], k: int, pos: int, norms: list[str], token
     if el.kind == "target":
         # the target is an actor phrase starting here (after an optional article)
         p = pos + 1 if pos < n and norms[pos] in ("the", "a", "an") else pos
+        if p not in actor_starts and p < n and norms[p].replace(",", "").isdigit():
+            p += 1   # a count before the actor: "executed 6 villagers"
         if p in actor_starts:
             return _match_at(elements, k + 1, actor_starts[p], norms, tokens, blocked, actor_starts, words, p)
         if k == len(elements) - 1 and pos < n and norms[pos] == "by":
