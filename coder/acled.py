@@ -133,6 +133,7 @@ class AcledBook:
                    "acts": [_words(w) for w in unc["acts"]],
                    "not": [_words(w) for w in unc.get("not_cues") or []],
                    "agent_after": {w.lower() for w in unc.get("agent_after") or []},
+                   "source_roles": set(unc.get("source_roles") or ()),
                    "entries": [{**e, "_cues": [_cue(c) for c in e["cues"]],
                                 "_acts": [_words(c) for c in e.get("acts") or []]} for e in unc["entries"]]}
             unc["first"] = {c[0] for e in unc["entries"] for c in e["_cues"]}
@@ -240,8 +241,8 @@ class AcledBook:
               words[g.start - 2] in unc["agent_after"] and tokens[g.start - 1].is_word)]
         subject = [g for g in groups if g.start <= at and g.prep is None and not g.possessive and not g.pronoun]
         for g in by + subject:
-            actors = resolved(g)
-            if actors:
+            actors = [a for a in resolved(g) if not a.role or a.role in unc["source_roles"]]
+            if actors:   # "Authorities arrested 12 people after a bomb exploded": officials did not set it
                 source, src_group = actors[0], g
                 break
         if source is None:

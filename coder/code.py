@@ -194,6 +194,7 @@ class SentenceCoder:
         self.target_preps = {k[0] for k in keys.get("target_prepositions", set())}
         self.quantity_words = keys.get("quantity_words", set())
         self.name_particles = {k[0] for k in keys.get("place_name_particles", set())}
+        self.place_descriptors = sorted(keys.get("place_descriptors", set()), key=len, reverse=True)
         self.place_target_roots = tuple(cb.cues.get("place_target_roots") or ())
         self.place_fallback_roots = tuple(cb.cues.get("place_fallback_roots") or ())
         self.local_roles = set(cb.cues.get("local_roles") or ())
@@ -544,11 +545,23 @@ class SentenceCoder:
                     found.append(address)
                     i = address.end
                     continue
+                start = i + 1 if tokens[i].norm == "the" else i
+                k = self._after_descriptor(tokens, start)
+                if k > start:   # "shelled the city of Kherson": a kind of place names what follows as a place
+                    e = self._name_end(tokens, k)
+                    place = next((p for p in (lookup_city(" ".join(t.text for t in tokens[k:end]), prefer,
+                                                          self._admin_hints(tokens, end)) for end in range(e, k, -1))
+                                  if p), None)
+                    if place:
+                        found.append(PlaceMention(k, e, place, "at"))
+                        i = e
+                        continue
                 i += 1
                 continue
             j = i + len(prep.split())
             while j < n and tokens[j].norm in self.determiners:
                 j += 1
+            j = self._after_descriptor(tokens, j)   # "in the city of Kherson"
             # skip adjectives of place: "in a Jewish settlement in the Palestinian West Bank"
             m = by_start.get(j)
             if m and m.first("adjective") and j + (m.end - m.start) < n and (m.end in by_start and by_start[m.end].first("place")):
@@ -578,12 +591,45 @@ class SentenceCoder:
                     if place:
                         end = e
                         break
+            if place is not None and place.precision == 3 and end + 1 < n and tokens[end].norm == "'s":
+                # "in Mali's central Mopti region", "in Sudan's capital Khartoum": the place inside the country
+                inner = self._place_within(tokens, end + 1, by_start, place.country)
+                if inner:
+                    j, end, place = inner
             if place:
                 found.append(PlaceMention(j, end, place, prep))
                 i = end
             else:
                 i = j if j > i else i + 1
         return found
+
+    def _after_descriptor(self, tokens: list[Token], j: int) -> int:
+        """The token after a kind-of-place phrase at j ("city of", "border town of", "capital"), else j."""
+        for key in self.place_descriptors:
+            if tuple(t.norm for t in tokens[j:j + len(key)]) == key and j + len(key) < len(tokens) and \
+                    tokens[j + len(key)].cap:
+                return j + len(key)
+        return j
+
+    def _place_within(self, tokens: list[Token], k: int, by_start: dict[int, Mention],
+                      country: str | None) -> tuple[int, int, Place] | None:
+        """A region or town of `country` named at k, after direction words and a kind of place."""
+        n = len(tokens)
+        while k < n and tokens[k].norm in self.determiners:
+            k += 1
+        k = self._after_descriptor(tokens, k)
+        m = by_start.get(k)
+        lx = m.first("place") if m else None
+        if lx and (not country or _region(lx).country == country):
+            return k, m.end, _region(lx)
+        if k < n and tokens[k].cap and tokens[k].is_word:
+            e = self._name_end(tokens, k)
+            for end in range(e, k, -1):
+                place = lookup_city(" ".join(t.text for t in tokens[k:end]), (country,) if country else (),
+                                    self._admin_hints(tokens, end))
+                if place and (not country or place.country == country):
+                    return k, end, place
+        return None
 
     def _name_end(self, tokens: list[Token], j: int) -> int:
         """End of a capitalised name that may hold lower-case particles: "Jisr ash Shughur"."""

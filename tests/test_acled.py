@@ -105,6 +105,13 @@ def test_acled_export_matches_hand_made_file(cb, tmp_path):
      "Kisumu", -0.10, 34.76),
     # a province named alone: its seat's coordinates, as ACLED codes it
     ("On 7 May 2022, gunmen killed 6 farmers in Borno state.", "2022-05-08", "Borno", 11.85, 13.16),
+    # wire style: a place inside a country's possessive, a kind of place before the name
+    ("Gunmen abducted 20 passengers from a bus in northeastern Nigeria's Borno state on Saturday.", "2022-01-10",
+     "Borno", 11.85, 13.16),
+    ("A drone strike on a market in Sudan's capital Khartoum killed at least 40 people on Sunday.", "2023-09-12",
+     "Khartoum", 15.55, 32.53),
+    ("Russian forces shelled the city of Kharkiv on Tuesday, killing two people.", "2023-05-03",
+     "Kharkiv", 49.98, 36.25),
 ])
 def test_event_place(cb, text, published, admin1, lat, lon):
     from coder.evaluate_acled import km
