@@ -113,6 +113,7 @@ class AcledBook:
     uncoded: dict | None = None
     compounds: dict[tuple[str, ...], str] | None = None
     earlier_event_words: frozenset[str] = frozenset()
+    new_event_openers: tuple[tuple[str, ...], ...] = ()
 
     @classmethod
     def from_codebook(cls, cb) -> "AcledBook | None":
@@ -141,6 +142,7 @@ class AcledBook:
             uncoded=unc,
             compounds={_words(c): c.replace(" ", "_") for c in rules.get("context_compounds") or []},
             earlier_event_words=frozenset(w.lower() for w in fat.get("earlier_event_words") or []),
+            new_event_openers=tuple(_words(w) for w in fat.get("new_event_openers") or []),
             actor_types=actor_types, rules=compiled,
             sub_types={s["name"]: s for s in types["sub_event_types"]},
             event_types={e["name"]: e for e in types["event_types"]},
@@ -439,6 +441,11 @@ class AcledBook:
                 break
         return out
 
+    def opens_new_event(self, sentence: str) -> bool:
+        """A sentence that starts another event ("In a separate attack, ...", "Elsewhere, ...")."""
+        words = _words(sentence)
+        return any(words[:len(p)] == p for p in self.new_event_openers)
+
     def is_running_total(self, sentence: str) -> bool:
         """A sentence that gives a running toll ("60 civilians have been killed in the city since the start
         of the year"): its deaths are not the event's."""
@@ -532,9 +539,18 @@ def annotate(rows: list[dict], sentences: list[tuple[int, str]], cb) -> None:
         n, text = ab.fatalities(r["sentence_text"])
         total, parts = (n or 0), ([text] if text else [])
         k = idx + 1
-        while k in text_of and k not in typed_sentences and k - idx <= 2 and not re.match(r"\s*On \d", text_of[k]):
-            if ab.is_running_total(text_of[k]):
+        while k in text_of and k - idx <= 2 and not re.match(r"\s*On \d", text_of[k]):
+            if ab.is_running_total(text_of[k]) or ab.opens_new_event(text_of[k]):
                 break
+            if k in typed_sentences:
+                # "The army said it repelled the assault, killing dozens of attackers": a sentence of the
+                # same violence with no date or other place of its own tells more of this event
+                own = [x for x in rows if x["sentence_index"] == k and x["acled_sub_event_type"]]
+                if any(x["acled_event_type"] not in VIOLENT_EVENT_TYPES or x["date_source"] == "sentence" or
+                       (x["location_name"] and r["location_name"] and x["location_name"] != r["location_name"])
+                       for x in own):
+                    break
+                seen.add(k)   # its own rows count no deaths of their own: they are this event's
             m, t = ab.fatalities(text_of[k])
             if m:
                 total += m
