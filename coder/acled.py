@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .resolve.places import fold
 from .text import tokenize
@@ -30,7 +31,9 @@ VIOLENT_EVENT_TYPES = {"Battles", "Explosions/Remote violence", "Violence agains
 TIME_PRECISION = {"day": 1, "week": 2, "month": 3, "year": 3}
 
 
+@lru_cache(maxsize=8192)
 def _words(text: str) -> tuple[str, ...]:
+    """Token norms of a text; cached, as an article's rows read the same sentences and names again."""
     return tuple(t.norm for t in tokenize(text))
 
 
@@ -114,6 +117,9 @@ class AcledBook:
     compounds: dict[tuple[str, ...], str] | None = None
     earlier_event_words: frozenset[str] = frozenset()
     new_event_openers: tuple[tuple[str, ...], ...] = ()
+
+    def __post_init__(self) -> None:
+        self._compound_first = {c[0] for c in self.compounds or ()}
 
     @classmethod
     def from_codebook(cls, cb) -> "AcledBook | None":
@@ -277,7 +283,7 @@ class AcledBook:
             folded = tuple(fold(w) for w in words)
             spans = [(i, i + len(key)) for i in range(len(words) - len(key) + 1) if folded[i:i + len(key)] == key]
             words = _mark_places(words, spans)
-        if not self.compounds:
+        if not self.compounds or not self._compound_first & set(words):
             return words
         out: list[str] = []
         i = 0

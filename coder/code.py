@@ -194,7 +194,9 @@ class SentenceCoder:
         self.target_preps = {k[0] for k in keys.get("target_prepositions", set())}
         self.quantity_words = keys.get("quantity_words", set())
         self.name_particles = {k[0] for k in keys.get("place_name_particles", set())}
-        self.place_descriptors = sorted(keys.get("place_descriptors", set()), key=len, reverse=True)
+        self.place_descriptors: dict[str, list[tuple[str, ...]]] = {}
+        for key in sorted(keys.get("place_descriptors", set()), key=len, reverse=True):
+            self.place_descriptors.setdefault(key[0], []).append(key)
         self.place_target_roots = tuple(cb.cues.get("place_target_roots") or ())
         self.place_fallback_roots = tuple(cb.cues.get("place_fallback_roots") or ())
         self.local_roles = set(cb.cues.get("local_roles") or ())
@@ -605,7 +607,9 @@ class SentenceCoder:
 
     def _after_descriptor(self, tokens: list[Token], j: int) -> int:
         """The token after a kind-of-place phrase at j ("city of", "border town of", "capital"), else j."""
-        for key in self.place_descriptors:
+        if j >= len(tokens):
+            return j
+        for key in self.place_descriptors.get(tokens[j].norm, ()):
             if tuple(t.norm for t in tokens[j:j + len(key)]) == key and j + len(key) < len(tokens) and \
                     tokens[j + len(key)].cap:
                 return j + len(key)
