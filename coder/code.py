@@ -590,6 +590,8 @@ class SentenceCoder:
                     ctx_country = self._country_after(tokens, e, by_start)
                     place = lookup_city(name, tuple(c for c in (ctx_country,) if c) + prefer,
                                         self._admin_hints(tokens, e))
+                    if place and e < k and prefer and place.country not in prefer and not ctx_country:
+                        place = None   # "Ras" of an unknown "Ras al-Ain" is not a village of another country
                     if place:
                         end = e
                         break

