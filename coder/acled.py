@@ -372,6 +372,8 @@ class AcledBook:
                 if num is None and j not in used and words[j] == "the" and j + 1 < n and \
                         words[j + 1] in self.attacker_words and got:
                     num = (1, 2)   # "killing 3 soldiers and 2 civilians as well as the bomber"
+                if num and self._wounded_count(words, j + num[1]):
+                    break   # "left 5 dead and 12 wounded": the next figure is of the wounded
                 if num:
                     if self._cumulative_before(words, j):
                         j += num[1]
@@ -395,7 +397,13 @@ class AcledBook:
                 continue
             # backward: "4 soldiers were killed", "at least 15 people died"
             j = i - 1
-            while j >= 0 and i - j <= 8 and words[j] not in stop:
+            while j >= 0 and i - j <= 14:
+                if words[j] == "including" and j > 0 and "," in words[max(0, j - 8):j]:
+                    # "Four people, including a child, were killed": the count is before the aside
+                    j = max(k for k in range(max(0, j - 8), j) if words[k] == ",") - 1
+                    continue
+                if words[j] in stop or i - j > 8 and not any(words[x] == "including" for x in range(j, i)):
+                    break
                 if j not in used:
                     num = self._number_at(words, j)
                     if num is None and j > 0:
@@ -425,6 +433,16 @@ class AcledBook:
         if not spans:
             return self.unspecified, "deaths reported without a figure"
         return total, "; ".join(spans)
+
+    def _wounded_count(self, words: tuple[str, ...], k: int) -> bool:
+        """Whether the figure ending before k counts the wounded or the arrested ("12 wounded",
+        "three were injured", "15 others hurt")."""
+        for x in range(k, min(k + 3, len(words))):
+            if words[x] in ("and", ",", "as", "including", "while", "but"):
+                return False
+            if any(words[x:x + len(p)] == p for p in self.not_kill_words):
+                return True
+        return False
 
     def _coordinated_before(self, words: tuple[str, ...], j: int, used: set[int]) -> list[tuple[int, int]]:
         """Numbers of the victims listed before the one at j ("7 soldiers and 15 insurgents"), with
