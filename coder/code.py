@@ -912,7 +912,9 @@ class SentenceCoder:
                     opener = tokens[k + 1] if k + 1 < n else None
                     if head is not None and not head.possessive and head.prep is None and opener is not None and (
                             k + 1 in group_start or (k + 2) in group_start or opener.norm in ("who", "which") or
-                            (k + 1 in verb_word and opener.norm.endswith("ing"))):
+                            (k + 1 in verb_word and opener.norm.endswith("ing")) or
+                            (opener.norm.endswith("ed") and k + 2 < n and tokens[k + 2].norm == "by")):
+                        # "X, supported by Y, retook Z": a participle aside between subject and verb
                         result = (head, False)
                     break
                 j -= 1
