@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
+from .resolve.places import fold
 from .text import tokenize
 
 ACLED_COLUMNS = ["fatalities", "fatalities_text", "acled_disorder_type", "acled_event_type", "acled_sub_event_type",
@@ -29,8 +31,18 @@ VIOLENT_EVENT_TYPES = {"Battles", "Explosions/Remote violence", "Violence agains
 TIME_PRECISION = {"day": 1, "week": 2, "month": 3, "year": 3}
 
 
+@lru_cache(maxsize=8192)
 def _words(text: str) -> tuple[str, ...]:
+    """Token norms of a text; cached, as an article's rows read the same sentences and names again."""
     return tuple(t.norm for t in tokenize(text))
+
+
+PLACE = "@place"   # what a place name in the sentence reads as to cues written with PLACE ("captured PLACE")
+
+
+def _cue(text: str) -> tuple[str, ...]:
+    """A cue phrase as words; the word PLACE stands for a place named in the sentence."""
+    return tuple(w for part in text.split(" ") for w in ((PLACE,) if part == "PLACE" else _words(part)))
 
 
 def _contains(seq: tuple[str, ...], phrases: list[tuple[str, ...]]) -> bool:
@@ -50,6 +62,40 @@ def _contains(seq: tuple[str, ...], phrases: list[tuple[str, ...]]) -> bool:
     return False
 
 
+def _mark_places(words: tuple[str, ...], spans: list[tuple[int, int]]) -> tuple[str, ...]:
+    """The words with each place span replaced by the single word PLACE."""
+    return tuple(words[i] for i in _marked_index(words, spans)) if not spans else \
+        tuple(PLACE if i < 0 else words[i] for i in _marked_index(words, spans))
+
+
+def _marked_index(words: tuple[str, ...], spans: list[tuple[int, int]]) -> list[int]:
+    """For each word of the place-marked sentence, its index in words (-1-index for a PLACE)."""
+    out, i = [], 0
+    ends = {s: e for s, e in spans if e > s}
+    while i < len(words):
+        if i in ends:
+            out.append(-1 - i)
+            i = ends[i]
+        else:
+            out.append(i)
+            i += 1
+    return out
+
+
+# once a count has been read, these words end the list of victims
+_AFTER_VICTIMS = frozenset({"in", "at", "on", "near", "from", "across", "during", "over", "of", "inside", "outside",
+                            "around", "with", "after", "before", "within", "since", "by"})
+
+
+def _find(seq: tuple[str, ...], phrases: list[tuple[str, ...]], start: int = 0) -> int:
+    """Index of the first occurrence of any phrase at or after start; -1 if none."""
+    for i in range(start, len(seq)):
+        for p in phrases:
+            if seq[i] == p[0] and seq[i:i + len(p)] == p:
+                return i
+    return -1
+
+
 @dataclass
 class AcledBook:
     """The compiled acled/ codebook."""
@@ -67,6 +113,13 @@ class AcledBook:
     cumulative: list[tuple[str, ...]]
     attacker_words: set[str]
     _rioter_words: list[tuple[str, ...]]
+    uncoded: dict | None = None
+    compounds: dict[tuple[str, ...], str] | None = None
+    earlier_event_words: frozenset[str] = frozenset()
+    new_event_openers: tuple[tuple[str, ...], ...] = ()
+
+    def __post_init__(self) -> None:
+        self._compound_first = {c[0] for c in self.compounds or ()}
 
     @classmethod
     def from_codebook(cls, cb) -> "AcledBook | None":
@@ -75,12 +128,27 @@ class AcledBook:
             return None
         actor_types = []
         for a in rules.get("actor_types") or []:
-            actor_types.append({**a, "_words": [_words(w) for w in a.get("words") or []]})
+            actor_types.append({**a, "_words": [_words(w) for w in a.get("words") or []],
+                                "_after": [_words(w) for w in a.get("words_after") or []]})
         compiled = []
         for r in rules.get("rules") or []:
-            compiled.append({**r, "_cues": [_words(c) for c in r.get("cues") or []],
-                             "_not": [_words(c) for c in r.get("not_cues") or []]})
+            compiled.append({**r, "_cues": [_cue(c) for c in r.get("cues") or []],
+                             "_not": [_cue(c) for c in r.get("not_cues") or []]})
+        unc = rules.get("uncoded_events")
+        if unc:
+            unc = {"skip_roots": tuple(unc.get("skip_roots") or ()),
+                   "acts": [_words(w) for w in unc["acts"]],
+                   "not": [_words(w) for w in unc.get("not_cues") or []],
+                   "agent_after": {w.lower() for w in unc.get("agent_after") or []},
+                   "source_roles": set(unc.get("source_roles") or ()),
+                   "entries": [{**e, "_cues": [_cue(c) for c in e["cues"]],
+                                "_acts": [_words(c) for c in e.get("acts") or []]} for e in unc["entries"]]}
+            unc["first"] = {c[0] for e in unc["entries"] for c in e["_cues"]}
         return cls(
+            uncoded=unc,
+            compounds={_words(c): c.replace(" ", "_") for c in rules.get("context_compounds") or []},
+            earlier_event_words=frozenset(w.lower() for w in fat.get("earlier_event_words") or []),
+            new_event_openers=tuple(_words(w) for w in fat.get("new_event_openers") or []),
             actor_types=actor_types, rules=compiled,
             sub_types={s["name"]: s for s in types["sub_event_types"]},
             event_types={e["name"]: e for e in types["event_types"]},
@@ -97,25 +165,139 @@ class AcledBook:
 
     # ------------------------------------------------------------ actors
     def inter(self, name: str | None, code: str | None, role: str | None, event_code: str = "",
-              side: str = "source") -> int | None:
+              side: str = "source", before: tuple[str, ...] = (), after: tuple[str, ...] = (),
+              date: str | None = None, name_kinds: frozenset[str] | None = None) -> int | None:
+        """The ACLED actor type of an event's source or target. `before` and `after` are the words written
+        next to the actor's name in the sentence ("Murle armed youth", "women protesting"); `name_kinds`
+        the lexicon kinds of the name (a country named alone is its state's forces, a town is no actor)."""
         if not code:
             return None
         words = _words(name or "")
+        around = before + words
         for a in self.actor_types:
             if a.get("cameo"):
                 if (a.get("side") or side) == side and event_code.startswith(tuple(a["cameo"])) and not \
                         _contains(words, self._rioter_words):
                     return int(a["inter"])
                 continue
-            if a["_words"] and _contains(words, a["_words"]):
+            if a.get("codes"):
+                # date-bounded: "Taliban" forces are the state's from the day they took power
+                if code in a["codes"] and (not date or date >= str(a.get("from") or "")):
+                    return int(a["inter"])
+                continue
+            if a["_words"] and (_contains(words, a["_words"]) or any(around[-len(p):] == p for p in a["_words"])):
+                return int(a["inter"])   # the name, or a phrase ending in it: "Murle armed youth"
+            if a["_after"] and _contains(after, a["_after"]):
                 return int(a["inter"])
             if role and role in (a.get("roles") or []):
                 return int(a["inter"])
             if a.get("bare_country") and not role and len(code) == 3:
-                return int(a["inter"])
+                if name_kinds is None or "country" in name_kinds or "demonym" in name_kinds or \
+                        (side == "source" and name_kinds & {"capital", "adjective"}):
+                    return int(a["inter"])   # "Israel struck", "Russian drones hit": the state's forces
+                return None   # "attacked Bor", "a Sri Lankan manager": a place or an adjective, not an actor
         return None
 
+    # ------------------------------------------------------------ events the CAMEO coder leaves out
+    def uncoded_event(self, analysis, coder, skip_chars: int = 0):
+        """One event for a sentence that tells of a weapon used but has no violent CAMEO event: the
+        weapon is the subject ("a roadside bomb targeted a patrol"), its user is only an agent ("a rocket
+        fired by Hamas hit a house"), or the verb has no pattern. None when nothing fits."""
+        from .code import Actor, Event
+
+        unc = self.uncoded
+        if not unc or any(e.code[:2] in unc["skip_roots"] for e in analysis.events):
+            return None
+        tokens = analysis.tokens
+        words = tuple(t.norm for t in tokens)
+        skip = next((k for k, t in enumerate(tokens) if t.start >= skip_chars), len(tokens)) if skip_chars else 0
+        if not unc["first"] & set(words[skip:]):   # the cheap test: most sentences stop here
+            return None
+        if _contains(words, unc["not"]):
+            return None
+        if not analysis.places:   # the coder looks for places only where a verb pattern matched
+            analysis.places = coder.find_places(tokens, analysis.mentions, skip)
+            coder._places = analysis.places
+        spans = [(p.start, p.end) for p in analysis.places if p.prep != "mention"]
+        marked, index = _mark_places(words, spans), _marked_index(words, spans)
+        entry, at = None, -1
+        for e in unc["entries"]:
+            at = _find(marked, e["_cues"])
+            if at >= 0 and _contains(words, e["_acts"] or unc["acts"]):
+                entry = e
+                break
+        if entry is None:
+            return None
+        at = index[at] if index[at] >= 0 else -1 - index[at]
+        if at < skip:
+            return None
+        if any(e.code[:2] < "14" and e.anchor < at for e in analysis.events):
+            return None   # "X demanded that the army stop its air strikes": the weapon is what is talked about
+        groups = [g for g in analysis.groups if g.start >= skip]
+
+        def resolved(g) -> list:
+            out = []
+            for a in coder._resolve_group(g):
+                if a.kind == "adjective" and entry.get("adjective_role"):
+                    # "Russian missiles": the state's forces fired them
+                    a = Actor(a.code + entry["adjective_role"], a.name, a.country, entry["adjective_role"], "agent")
+                out.append(a)
+            return out
+
+        source, src_group = None, None
+        by = [g for g in groups if g.start > 0 and (words[g.start - 1] in unc["agent_after"] or g.start > 1 and
+              words[g.start - 2] in unc["agent_after"] and tokens[g.start - 1].is_word)]
+        subject = [g for g in groups if g.start <= at and g.prep is None and not g.possessive and not g.pronoun]
+        for g in by + subject:
+            actors = [a for a in resolved(g) if not a.role or a.role in unc["source_roles"]]
+            if actors:   # "Authorities arrested 12 people after a bomb exploded": officials did not set it
+                source, src_group = actors[0], g
+                break
+        if source is None:
+            # nobody named: an unidentified armed group of the country where it happened
+            country = next((p.place.country for p in analysis.places if p.place.country and p.prep != "mention"),
+                           None) or coder.ctx.main_country()
+            if not country:
+                return None
+            source = Actor(country + "UAF", "unidentified armed group", country, "UAF", "agent", inferred=True)
+        target = None
+        for g in groups:
+            if g is src_group or g in by or g.start < at:
+                continue
+            actors = [a for a in resolved(g) if a.code != source.code]
+            if actors:
+                target = actors[0]
+                break
+        cue_len = next((len(c) for c in entry["_cues"] if words[at:at + len(c)] == c), 1)
+        return Event(entry["code"], source, target, f"acled/rules.yaml:uncoded:{entry['id']}",
+                     " ".join(tokens[k].text for k in range(at, at + cue_len)), at, (skip, len(tokens)),
+                     source.name, target.name if target else "")
+
     # ------------------------------------------------------------ types
+    def context(self, text: str, place: str | None = None) -> tuple[str, ...]:
+        """The words rules read: the event's place as PLACE, and compounds such as "riot police" joined
+        into one word, so that the cue "riot" does not fire on the police that answer a protest."""
+        words = _words(text)
+        if place:
+            key = tuple(fold(w) for w in _words(place))
+            folded = tuple(fold(w) for w in words)
+            spans = [(i, i + len(key)) for i in range(len(words) - len(key) + 1) if folded[i:i + len(key)] == key]
+            words = _mark_places(words, spans)
+        if not self.compounds or not self._compound_first & set(words):
+            return words
+        out: list[str] = []
+        i = 0
+        while i < len(words):
+            for c, joined in self.compounds.items():
+                if words[i:i + len(c)] == c:
+                    out.append(joined)
+                    i += len(c)
+                    break
+            else:
+                out.append(words[i])
+                i += 1
+        return tuple(out)
+
     def classify(self, code: str, context: tuple[str, ...], inter1: int | None, inter2: int | None) -> dict | None:
         for r in self.rules:
             if r.get("cameo") and not code.startswith(tuple(r["cameo"])):
@@ -175,10 +357,13 @@ class AcledBook:
         for i, w in enumerate(words):
             if w not in self.kill_words:
                 continue
+            if words[i + 1:i + 2] == ("of",) and any(x in self.earlier_event_words for x in words[max(0, i - 3):i]) \
+                    and "," not in words[max(0, i - 3):i]:
+                continue   # "rioted after the police killing of a teenager": an earlier event, not this one's toll
             found = True
             # forward: "killing 4 soldiers and 2 civilians", "killed at least 30 people"
             j, got = i + 1, False
-            while j < n and j - i <= 10 and words[j] not in stop:
+            while j < n and j - i <= 12 and (words[j] not in stop or words[j:j + 3] == ("as", "well", "as")):
                 if any(words[j:j + len(p)] == p for p in self.not_kill_words):
                     break
                 num = None if j in used else self._number_at(words, j)
@@ -187,6 +372,8 @@ class AcledBook:
                 if num is None and j not in used and words[j] == "the" and j + 1 < n and \
                         words[j + 1] in self.attacker_words and got:
                     num = (1, 2)   # "killing 3 soldiers and 2 civilians as well as the bomber"
+                if num and self._wounded_count(words, j + num[1]):
+                    break   # "left 5 dead and 12 wounded": the next figure is of the wounded
                 if num:
                     if self._cumulative_before(words, j):
                         j += num[1]
@@ -197,16 +384,26 @@ class AcledBook:
                     got = True
                     j += num[1]
                     continue
-                if got and words[j] not in ("and", ",", "including", "people", "persons") and not words[j].isalpha():
+                if got and words[j] not in ("and", ",", "including", "people", "persons") and \
+                        not words[j].replace("-", "").isalpha():
                     break
-                if got and words[j] in self.kill_words:
-                    break
+                if got and (words[j] in self.kill_words or words[j] in _AFTER_VICTIMS):
+                    break   # "killing 5 people in 3 villages": the count ends where the place or time begins
+                if words[j:j + 3] == ("as", "well", "as"):
+                    j += 3   # "killing 3 soldiers and 2 civilians as well as the bomber"
+                    continue
                 j += 1
             if got:
                 continue
             # backward: "4 soldiers were killed", "at least 15 people died"
             j = i - 1
-            while j >= 0 and i - j <= 8 and words[j] not in stop:
+            while j >= 0 and i - j <= 14:
+                if words[j] == "including" and j > 0 and "," in words[max(0, j - 8):j]:
+                    # "Four people, including a child, were killed": the count is before the aside
+                    j = max(k for k in range(max(0, j - 8), j) if words[k] == ",") - 1
+                    continue
+                if words[j] in stop or i - j > 8 and not any(words[x] == "including" for x in range(j, i)):
+                    break
                 if j not in used:
                     num = self._number_at(words, j)
                     if num is None and j > 0:
@@ -217,21 +414,88 @@ class AcledBook:
                     if num and not self._cumulative_before(words, j):
                         total += num[0]
                         used.update(range(j, j + num[1]))
-                        spans.append(" ".join(words[j:i + 1]))
+                        # "7 soldiers and 15 insurgents were killed": the victims listed before add up
+                        first = self._coordinated_before(words, j, used)
+                        total += sum(v for v, _ in first)
+                        spans.append(" ".join(words[(first[-1][1] if first else j):i + 1]))
                         got = True
                         break
                 if any(words[j:j + len(p)] == p for p in self.not_kill_words):
                     break
                 j -= 1
+            if not got and (words[i - 1:i] == ("was",) or words[i - 2:i - 1] == ("was",) and words[i - 1].isalpha()
+                            or words[i - 1:i] == ("to",) and any(x in ("a", "an") for x in words[max(0, i - 5):i - 1])):
+                # "a tractor driver was killed", "a mob beat a man to death": one person
+                total += 1
+                spans.append(" ".join(words[max(0, i - 4):i + 1]))
         if not found:
             return None, None
         if not spans:
             return self.unspecified, "deaths reported without a figure"
         return total, "; ".join(spans)
 
+    def _wounded_count(self, words: tuple[str, ...], k: int) -> bool:
+        """Whether the figure ending before k counts the wounded or the arrested ("12 wounded",
+        "three were injured", "15 others hurt")."""
+        for x in range(k, min(k + 3, len(words))):
+            if words[x] in ("and", ",", "as", "including", "while", "but"):
+                return False
+            if any(words[x:x + len(p)] == p for p in self.not_kill_words):
+                return True
+        return False
+
+    def _coordinated_before(self, words: tuple[str, ...], j: int, used: set[int]) -> list[tuple[int, int]]:
+        """Numbers of the victims listed before the one at j ("7 soldiers and 15 insurgents"), with
+        their positions, nearest first; their words are marked used."""
+        out: list[tuple[int, int]] = []
+        k = j - 1
+        while k > 0 and words[k] in ("and", ","):
+            for m in range(k - 1, max(-1, k - 5), -1):
+                if m in used or not (words[m].isalpha() or self._number_at(words, m)):
+                    break
+                num = self._number_at(words, m)
+                if num and all(words[x].isalpha() for x in range(m + num[1], k)):
+                    out.append((num[0], m))
+                    used.update(range(m, m + num[1]))
+                    k = m - 1
+                    break
+            else:
+                break
+            if not out or out[-1][1] != k + 1:
+                break
+        return out
+
+    def opens_new_event(self, sentence: str) -> bool:
+        """A sentence that starts another event ("In a separate attack, ...", "Elsewhere, ...")."""
+        words = _words(sentence)
+        return any(words[:len(p)] == p for p in self.new_event_openers)
+
+    def is_running_total(self, sentence: str) -> bool:
+        """A sentence that gives a running toll ("60 civilians have been killed in the city since the start
+        of the year"): its deaths are not the event's."""
+        return _contains(_words(sentence), self.cumulative)
+
     def _cumulative_before(self, words: tuple[str, ...], j: int) -> bool:
         window = words[max(0, j - 8):j]
         return _contains(window, self.cumulative)
+
+
+def _around(words: tuple[str, ...], name: str | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The three words before an actor's name in its sentence and the five after it."""
+    key = _words(name or "")
+    if not key:
+        return (), ()
+    for i in range(len(words) - len(key) + 1):
+        if words[i:i + len(key)] == key:
+            return words[max(0, i - 3):i], words[i + len(key):i + len(key) + 5]
+    return (), ()
+
+
+def _kinds(cb, name: str | None) -> frozenset[str]:
+    """Lexicon kinds of an actor's written name ("Israel": country; "Kyiv": capital; "Bor": none)."""
+    if not name:
+        return frozenset()
+    return frozenset(lx.kind for lx in cb.lookup(_words(name)))
 
 
 def book(cb) -> AcledBook | None:
@@ -258,9 +522,14 @@ def annotate(rows: list[dict], sentences: list[tuple[int, str]], cb) -> None:
         if nxt and not re.match(r"\s*(On|Between|In early|In late|Last week|Overnight)\b", nxt):
             follow[idx] = nxt
     for r in rows:
-        inter1 = ab.inter(r["source_name"], r["source_code"], r["source_role"], r["event_code"], "source")
-        inter2 = ab.inter(r["target_name"], r["target_code"], r["target_role"], r["event_code"], "target")
-        context = _words(r["sentence_text"] + " " + follow.get(r["sentence_index"], ""))
+        sent_words = _words(r["sentence_text"])
+        inter1 = ab.inter(r["source_name"], r["source_code"], r["source_role"], r["event_code"], "source",
+                          *_around(sent_words, r["source_name"]), date=r.get("event_date"),
+                          name_kinds=_kinds(cb, r["source_name"]))
+        inter2 = ab.inter(r["target_name"], r["target_code"], r["target_role"], r["event_code"], "target",
+                          *_around(sent_words, r["target_name"]), date=r.get("event_date"),
+                          name_kinds=_kinds(cb, r["target_name"]))
+        context = ab.context(r["sentence_text"] + " " + follow.get(r["sentence_index"], ""), r.get("location_name"))
         rule = ab.classify(r["event_code"], context, inter1, inter2)
         if rule is None:
             continue
@@ -294,7 +563,18 @@ def annotate(rows: list[dict], sentences: list[tuple[int, str]], cb) -> None:
         n, text = ab.fatalities(r["sentence_text"])
         total, parts = (n or 0), ([text] if text else [])
         k = idx + 1
-        while k in text_of and k not in typed_sentences and k - idx <= 2 and not re.match(r"\s*On \d", text_of[k]):
+        while k in text_of and k - idx <= 2 and not re.match(r"\s*On \d", text_of[k]):
+            if ab.is_running_total(text_of[k]) or ab.opens_new_event(text_of[k]):
+                break
+            if k in typed_sentences:
+                # "The army said it repelled the assault, killing dozens of attackers": a sentence of the
+                # same violence with no date or other place of its own tells more of this event
+                own = [x for x in rows if x["sentence_index"] == k and x["acled_sub_event_type"]]
+                if any(x["acled_event_type"] not in VIOLENT_EVENT_TYPES or x["date_source"] == "sentence" or
+                       (x["location_name"] and r["location_name"] and x["location_name"] != r["location_name"])
+                       for x in own):
+                    break
+                seen.add(k)   # its own rows count no deaths of their own: they are this event's
             m, t = ab.fatalities(text_of[k])
             if m:
                 total += m

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 
 from .codebook import Codebook, Lexeme, Role, VerbRule
 from .match import Mention, VerbMatch, find_cues, match_lexicon, match_verbs
-from .resolve.places import Place, fold, lookup_city
+from .resolve.places import Place, admin_matches, fold, lookup_city
 from .text import Token, tokenize
 
 PROPER_ACTOR_KINDS = ("person", "group", "org", "institution", "country", "capital")
@@ -195,6 +195,9 @@ class SentenceCoder:
         self.target_preps = {k[0] for k in keys.get("target_prepositions", set())}
         self.quantity_words = keys.get("quantity_words", set())
         self.name_particles = {k[0] for k in keys.get("place_name_particles", set())}
+        self.place_descriptors: dict[str, list[tuple[str, ...]]] = {}
+        for key in sorted(keys.get("place_descriptors", set()), key=len, reverse=True):
+            self.place_descriptors.setdefault(key[0], []).append(key)
         self.place_target_roots = tuple(cb.cues.get("place_target_roots") or ())
         self.place_fallback_roots = tuple(cb.cues.get("place_fallback_roots") or ())
         self.local_roles = set(cb.cues.get("local_roles") or ())
@@ -596,6 +599,17 @@ class SentenceCoder:
                     found.append(address)
                     i = address.end
                     continue
+                start = i + 1 if tokens[i].norm == "the" else i
+                k = self._after_descriptor(tokens, start)
+                if k > start:   # "shelled the city of Kherson": a kind of place names what follows as a place
+                    e = self._name_end(tokens, k)
+                    place = next((p for p in (lookup_city(" ".join(t.text for t in tokens[k:end]), prefer,
+                                                          self._admin_hints(tokens, end)) for end in range(e, k, -1))
+                                  if p), None)
+                    if place:
+                        found.append(PlaceMention(k, e, place, "at"))
+                        i = e
+                        continue
                 i += 1
                 continue
             j = i + len(prep.split())
@@ -613,6 +627,7 @@ class SentenceCoder:
                             if by_start.get(k) and by_start[k].first("adjective")), None)
                 hint = (adj.country,) if adj and adj.country else ()
                 j = of + 1
+            j = self._after_descriptor(tokens, j)   # "in the city of Kherson"
             # skip adjectives of place: "in a Jewish settlement in the Palestinian West Bank"
             m = by_start.get(j)
             if m and m.first("adjective") and j + (m.end - m.start) < n and (m.end in by_start and by_start[m.end].first("place")):
@@ -620,19 +635,6 @@ class SentenceCoder:
                 m = by_start.get(j)
             place = None
             end = j
-            if m and m.end + 1 < n and tokens[m.end].norm == "'s":
-                # "in Syria's northwestern Afrin region": the owner is a hint, the place follows;
-                # "spoke to Qatar's emir": no place at all
-                owner = m.first("country")
-                j = m.end + 1
-                while j < n and tokens[j].norm in self.determiners and not (
-                        j in by_start and by_start[j].first("place", "country", "capital")):
-                    j += 1
-                hint = (owner.country,) if owner and owner.country else hint
-                m = by_start.get(j)
-                if not (j < n and tokens[j].cap and (m is None or m.first("place", "capital"))):
-                    i = j
-                    continue
             if m:
                 lx = m.first("place") or m.first("country") or m.first("capital")
                 if lx and lx.kind == "place":
@@ -643,7 +645,8 @@ class SentenceCoder:
                 elif lx and lx.kind == "capital":
                     place = lookup_city(lx.name, (lx.country,))
                 end = m.end
-            if place is None and j < n and tokens[j].cap and tokens[j].is_word:
+            named_actor = m is not None and any(lx.kind in ("group", "org", "person") for lx in m.lexemes)
+            if place is None and j < n and tokens[j].cap and tokens[j].is_word and not named_actor:
                 # longest capitalised span that the gazetteer knows ("Jisr ash Shughur", "Ciudad del Este")
                 k = self._name_end(tokens, j)
                 for e in range(k, j, -1):
@@ -651,9 +654,18 @@ class SentenceCoder:
                     ctx_country = self._country_after(tokens, e, by_start)
                     place = lookup_city(name, tuple(c for c in (ctx_country,) if c) + hint + prefer,
                                         self._admin_hints(tokens, e))
+                    if place and e < k and prefer and place.country not in prefer and not ctx_country:
+                        place = None   # "Ras" of an unknown "Ras al-Ain" is not a village of another country
                     if place:
                         end = e
                         break
+            if place is not None and place.precision == 3 and end + 1 < n and tokens[end].norm == "'s":
+                # "in Mali's central Mopti region", "in Sudan's capital Khartoum": the place inside the country
+                inner = self._place_within(tokens, end + 1, by_start, place.country)
+                if inner:
+                    j, end, place = inner
+                else:
+                    place = None   # "spoke to Qatar's emir": an owner, not a place
             if place:
                 if end < n and tokens[end].norm in self.area_nouns and place.precision < 2:
                     place = replace(place, precision=2)   # "the Afrin region", "Marib province": the area around
@@ -662,6 +674,36 @@ class SentenceCoder:
             else:
                 i = j if j > i else i + 1
         return found
+
+    def _after_descriptor(self, tokens: list[Token], j: int) -> int:
+        """The token after a kind-of-place phrase at j ("city of", "border town of", "capital"), else j."""
+        if j >= len(tokens):
+            return j
+        for key in self.place_descriptors.get(tokens[j].norm, ()):
+            if tuple(t.norm for t in tokens[j:j + len(key)]) == key and j + len(key) < len(tokens) and \
+                    tokens[j + len(key)].cap:
+                return j + len(key)
+        return j
+
+    def _place_within(self, tokens: list[Token], k: int, by_start: dict[int, Mention],
+                      country: str | None) -> tuple[int, int, Place] | None:
+        """A region or town of `country` named at k, after direction words and a kind of place."""
+        n = len(tokens)
+        while k < n and tokens[k].norm in self.determiners:
+            k += 1
+        k = self._after_descriptor(tokens, k)
+        m = by_start.get(k)
+        lx = m.first("place") if m else None
+        if lx and (not country or _region(lx).country == country):
+            return k, m.end, _region(lx)
+        if k < n and tokens[k].cap and tokens[k].is_word:
+            e = self._name_end(tokens, k)
+            for end in range(e, k, -1):
+                place = lookup_city(" ".join(t.text for t in tokens[k:end]), (country,) if country else (),
+                                    self._admin_hints(tokens, end))
+                if place and (not country or place.country == country):
+                    return k, end, place
+        return None
 
     def _name_end(self, tokens: list[Token], j: int) -> int:
         """End of a capitalised name that may hold lower-case particles: "Jisr ash Shughur"."""
@@ -684,13 +726,24 @@ class SentenceCoder:
             return None
         hints = self._admin_hints(tokens, k)
         place = lookup_city(" ".join(t.text for t in tokens[i:k]), prefer, hints) if hints else None
-        if place is None or not any(fold(h) in (fold(place.admin1 or ""), fold(place.admin2 or ""), fold(place.name))
-                                    or fold(h) in fold(place.admin1 or "") for h in hints):
+        if place is None and hints:
+            # a village the gazetteer lacks, with its region written after it ("Paletwa (Chin)"): the region
+            lx = next((lx for h in hints for lx in self.cb.lookup(tuple(t.norm for t in tokenize(h)))
+                       if lx.kind == "place"), None)
+            if lx:
+                return PlaceMention(i, k, _region(lx), "at")
+            for h in hints:   # a region named like its capital ("Macina (Segou)"): the region, at the capital
+                seat = lookup_city(h, prefer)
+                if seat and admin_matches(h, seat.admin1):
+                    return PlaceMention(i, k, Place(seat.admin1 or h, seat.country, seat.admin1, None, seat.latitude,
+                                                    seat.longitude, 2), "at")
+            return None
+        if place is None or not any(admin_matches(h, place.admin1) or admin_matches(h, place.admin2)
+                                    or fold(h) == fold(place.name) for h in hints):
             return None
         return PlaceMention(i, k, place, "at")
 
-    @staticmethod
-    def _admin_hints(tokens: list[Token], e: int) -> tuple[str, ...]:
+    def _admin_hints(self, tokens: list[Token], e: int) -> tuple[str, ...]:
         """"Douentza (Mopti)", "Janaale (Marka, Lower Shabelle)", "Kalma camp in South Darfur": the
         district and region written after a place name."""
         hints: list[str] = []
@@ -701,8 +754,9 @@ class SentenceCoder:
             k += 1
             while k < len(tokens) and len(hints) < 3:
                 words = []
-                while k < len(tokens) and tokens[k].cap and tokens[k].is_word:
-                    words.append(tokens[k].text)
+                while k < len(tokens) and (tokens[k].cap and tokens[k].is_word or words and tokens[k].norm in
+                                           self.name_particles and k + 1 < len(tokens) and tokens[k + 1].cap):
+                    words.append(tokens[k].text)   # "(Rio de Janeiro)", "(Norte de Santander)"
                     k += 1
                 if not words:
                     break
@@ -950,9 +1004,11 @@ class SentenceCoder:
                                 t.cap or not t.is_word or t.norm.split("-")[0] in self.name_particles
                                 for t in tokens[k + 1:j])) or
                             (opener.norm in ("the", "a", "an") and j - k <= 9 and
-                             not any(w in verb_word for w in range(k + 1, j)))):
+                             not any(w in verb_word for w in range(k + 1, j))) or
+                            (opener.norm.endswith("ed") and k + 2 < n and tokens[k + 2].norm == "by")):
                         # ... or a name or description in apposition: "Kuwait's emir, Sheikh Sabah al-Ahmad
-                        # al-Sabah, spoke", "China, the North's main ally, called on"
+                        # al-Sabah, spoke", "China, the North's main ally, called on"; or a participle aside:
+                        # "X, supported by Y, retook Z"
                         result = (head, False)
                     break
                 j -= 1

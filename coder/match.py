@@ -146,7 +146,7 @@ def _match_at(elements: list[Element], k: int, pos: int, norms: list[str], token
             elif depth == 0 and t in QUOTES:
                 pass   # "called the deal "fair and balanced"": quotation marks are no words
             elif depth == 0:
-                if not (tokens[p].is_word or t in ("'s", "$", "€", "£", "%", "-")):
+                if not (tokens[p].is_word or t in ("'s", "'", "$", "€", "£", "%", "-")):   # "villagers' houses"
                     return None
                 if t == "to" and p + 1 < n and tokens[p + 1].is_word and not tokens[p + 1].cap and \
                         norms[p + 1] not in GAP_DETERMINERS and not norms[p + 1][0].isdigit():
@@ -160,6 +160,8 @@ def _match_at(elements: list[Element], k: int, pos: int, norms: list[str], token
     if el.kind == "target":
         # the target is an actor phrase starting here (after an optional article)
         p = pos + 1 if pos < n and norms[pos] in ("the", "a", "an") else pos
+        if p not in actor_starts and p < n and norms[p].replace(",", "").isdigit():
+            p += 1   # a count before the actor: "executed 6 villagers"
         if p in actor_starts:
             return _match_at(elements, k + 1, actor_starts[p], norms, tokens, blocked, actor_starts, words, p)
         if k == len(elements) - 1 and pos < n and norms[pos] == "by":

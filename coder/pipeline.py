@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from . import __version__
 from .code import ArticleContext, SentenceAnalysis, SentenceCoder
 from .codebook import Codebook
-from .acled import TIME_PRECISION, annotate as annotate_acled
+from .acled import TIME_PRECISION, annotate as annotate_acled, book as acled_book
 from .ingest import Article, Reject
 from .resolve import dateline_place, event_date, event_place
 from .resolve.dates import find_dates
@@ -89,6 +89,7 @@ def code_article(article: Article, cb: Codebook, times: StageTimes | None = None
         if dl_place and not ctx.dateline_country:
             ctx.dateline_country = dl_place.country
     coder = SentenceCoder(cb, ctx, keep_places=keep_analysis)
+    acled = acled_book(cb)
     rows: list[dict] = []
     rejects: list[Reject] = []
     analyses: list[SentenceAnalysis] = []
@@ -100,6 +101,12 @@ def code_article(article: Article, cb: Codebook, times: StageTimes | None = None
         t = time.perf_counter()
         ctx.sentence = sent.index
         analysis = coder.analyse(sent.text, skip)
+        if acled is not None:
+            # a weapon used with no violent CAMEO event ("a roadside bomb targeted a patrol"): ACLED records it
+            extra = acled.uncoded_event(analysis, coder, skip)
+            if extra is not None:
+                analysis.events.append(extra)
+                analysis.events.sort(key=lambda e: e.anchor)   # in the order the sentence tells them
         t = times.add("match_code", t)
         # dates are read where an event needs one, or where a later "on the same day" may refer back
         dates = find_dates(sent.text[skip:], base, ctx.previous_date) \

@@ -15,10 +15,14 @@ _TOKEN_RE = re.compile(
     r"(?:[A-Za-z]\.){2,}"                 # U.S. U.N.
     r"|[^\W_]+(?:[-'’][^\W_]+)*(?=['’]s\b)"  # word before a possessive
     r"|['’]s\b"                           # possessive
+    r"|\d{1,3}(?:,\d{3})+(?![\d])"          # 1,200: one number, not 1 , 200
     r"|[^\W_]+(?:[-'’.][^\W_]+)*"          # words, numbers, hyphenated words
     r"|--|[—–]|[^\w\s]",
     re.UNICODE,
 )
+
+
+_PARTICLE_NAME = re.compile(r"[a-z]{1,3}-[A-Z]")
 
 
 @dataclass(slots=True)
@@ -44,7 +48,9 @@ def tokenize(text: str) -> list[Token]:
     for m in _TOKEN_RE.finditer(text):
         word = m.group()
         norm = normalise(word) or word
-        tokens.append(Token(word, norm, m.start(), m.end(), word[:1].isupper()))
+        # "al-Shabaab", "el-Sisi": a name after a lower-case article particle is still a name
+        cap = word[:1].isupper() or bool(_PARTICLE_NAME.match(word))
+        tokens.append(Token(word, norm, m.start(), m.end(), cap))
     return tokens
 
 

@@ -25,6 +25,15 @@ BASE = dt.date(2024, 1, 30)   # a Tuesday
     ("attacked last week", dt.date(2024, 1, 23), "week"),
     ("met earlier this month", dt.date(2024, 1, 1), "month"),
     ("fighting in early December", dt.date(2023, 12, 1), "month"),
+    # conflict-report forms: spans are dated by their first day; a night by the day it began
+    ("Overnight, gunmen raided the village", dt.date(2024, 1, 29), "day"),
+    ("arrested 12 people in overnight raids", dt.date(2024, 1, 30), "day"),
+    ("Overnight on 20-21 January, drones hit the port", dt.date(2024, 1, 20), "day"),
+    ("on the night of 14 to 15 March 2022, rebels attacked", dt.date(2022, 3, 14), "day"),
+    ("overnight into Sunday, shelling resumed", dt.date(2024, 1, 27), "day"),
+    ("Between 2 and 4 May 2023, militias clashed", dt.date(2023, 5, 2), "week"),
+    ("from 10 to 12 January, protesters marched", dt.date(2024, 1, 10), "week"),
+    ("On 8-9 December, clashes were reported", dt.date(2023, 12, 8), "week"),
 ])
 def test_expressions(sentence, expected, precision):
     [d] = find_dates(sentence, BASE)
@@ -51,3 +60,13 @@ def test_no_future_dates():
     ("30 January 2024", dt.date(2024, 1, 30)), ("2023-02-30", None), ("soon-ish", None)])
 def test_published(value, expected):
     assert parse_published(value) == expected
+
+
+def test_opening_date_dates_every_clause(cb):
+    """"On 3 May 2021, X seized the town after fighting with Y, who withdrew": the date opens the sentence
+    and dates the relative clause's event too."""
+    from coder import code_article
+
+    rows = code_article({"id": "d", "published": "2021-05-10", "text": "On 3 May 2021, rebels seized Kidal "
+                         "(Kidal) after clashes with soldiers, who withdrew from the town."}, cb).rows
+    assert rows and all(r["event_date"] == "2021-05-03" for r in rows), [(r["event_code"], r["event_date"]) for r in rows]

@@ -10,7 +10,7 @@ if TYPE_CHECKING:  # the coder imports this package; types only, to avoid a cycl
     from ..code import Event, PlaceMention
     from ..text import Token
 from .dates import DateMention
-from .places import Place, lookup_city
+from .places import Place, admin1_seat, admin_match, lookup_city
 
 
 NEAR_PREPOSITIONS = {"near", "outside", "around", "close to", "on the outskirts of"}
@@ -44,6 +44,11 @@ def event_date(event: Event, tokens: list[Token], dates: list[DateMention], date
             if in_clause:
                 best = min(in_clause, key=lambda d: abs(tok_index(d.start) - event.anchor))
                 return When(best.date, best.precision, "sentence")
+        # a date that opens the sentence dates every clause of it ("On 20 November 2012, M23 rebels
+        # seized Goma ..., who withdrew from the city"); one further in belongs to its own clause only
+        opening = [d for d in dates if not d.same_day and tok_index(d.start) <= 1]
+        if opening:
+            return When(opening[0].date, opening[0].precision, "sentence")
     if dateline_date:
         return When(dateline_date, "day", "dateline")
     if published:
@@ -57,15 +62,28 @@ def event_place(event: Event, places: list[PlaceMention], dateline_place: Place 
         in_clause = [p for p in places if lo <= p.start < hi and p.prep != "mention"]
         if in_clause:
             break
+    if not in_clause:
+        # a place named elsewhere in the sentence ("detained supporters who had gathered in Rawalpindi",
+        # "announced the formation of the CPC in Bossangoa") is where the sentence's events happened
+        in_clause = [p for p in places if p.prep != "mention"]
     if in_clause:
         best = min(in_clause, key=lambda p: abs(p.start - event.anchor))
         place = best.place
         if best.prep in NEAR_PREPOSITIONS and place.precision < 2:
             place = replace(place, precision=2)   # "near Mopti": somewhere around the place (ACLED 2)
-        return Where(place, "sentence")
+        return Where(_at_seat(place), "sentence")
     if dateline_place:
         return Where(dateline_place, "dateline")
     return Where(None, None)
+
+
+def _at_seat(place: Place) -> Place:
+    """A province named alone is placed at its seat, as ACLED does ("in Zamfara state": Gusau's
+    coordinates), not at a centroid that may lie in no town at all."""
+    if place.precision < 2 or not place.admin1 or not place.country or not admin_match(place.admin1, place.name):
+        return place
+    seat = admin1_seat(place.country, place.admin1)
+    return replace(place, latitude=seat[1], longitude=seat[2]) if seat else place
 
 
 def dateline_place(name: str | None, country_hint: str | None = None) -> Place | None:

@@ -24,9 +24,18 @@ _PART = r"(?:(?:early\s+|late\s+)?(?:morning|afternoon|evening|night)\s+of\s+)?"
 # Order matters: the longest, most specific forms first; matches never overlap.
 _DATE_RE = re.compile(
     r"\b(?:"
-    r"(?P<mdy>" + _MONTH + r"\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4})"
+    # "overnight on 3-4 May", "on the night of 3 to 4 May 2021", "overnight Tuesday": the night's first day
+    r"(?P<night>(?:overnight|(?:on|during|in)\s+the\s+night\s+of)\s+(?:on\s+|into\s+)?(?:"
+    r"\d{1,2}(?:st|nd|rd|th)?(?:\s*(?:-|–|/|to|and|into)\s*\d{1,2}(?:st|nd|rd|th)?)?\s+(?:of\s+)?" + _MONTH +
+    r"(?:,?\s+\d{4})?"
+    r"|(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)(?:\s+(?:to|into)\s+"
+    r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday))?))"
+    # "between 2 and 4 May 2023", "from 2 to 4 May", "2-4 May": the first day, week precision
+    r"|(?P<between>(?:between|from)\s+\d{1,2}(?:st|nd|rd|th)?\s+(?:and|to)\s+\d{1,2}(?:st|nd|rd|th)?\s+"
+    + _MONTH + r"(?:,?\s+\d{4})?"
+    r"|\d{1,2}(?:st|nd|rd|th)?\s*(?:-|–)\s*\d{1,2}(?:st|nd|rd|th)?\s+" + _MONTH + r"(?:,?\s+\d{4})?)"
+    r"|(?P<mdy>" + _MONTH + r"\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4})"
     r"|(?P<dmy>\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH + r",?\s+\d{4})"
-    r"|(?P<between>between\s+\d{1,2}\s+and\s+\d{1,2}\s+" + _MONTH + r")"
     r"|(?P<md>" + _MONTH + r"\s+\d{1,2}(?:st|nd|rd|th)?)(?![\d,]*\s*\d{4})"
     r"|(?P<dm>\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH + r")(?!,?\s+\d{4})"
     r"|(?P<ordinal>(?:on\s+)?(?:the\s+)?" + _PART + r"the\s+(?P<oday>\d{1,2})(?:st|nd|rd|th))"
@@ -140,7 +149,7 @@ def find_dates(sentence: str, base: dt.date | None, previous: dt.date | None = N
     found: list[DateMention] = []
     for m in _DATE_RE.finditer(sentence):
         kind = m.lastgroup if m.lastgroup != "oday" else "ordinal"
-        for name in ("mdy", "dmy", "between", "md", "dm", "ordinal", "same", "weekday", "relday", "week", "month", "year"):
+        for name in ("night", "mdy", "dmy", "between", "md", "dm", "ordinal", "same", "weekday", "relday", "week", "month", "year"):
             if m.group(name):
                 kind = name
                 break
@@ -154,11 +163,22 @@ def find_dates(sentence: str, base: dt.date | None, previous: dt.date | None = N
         elif kind in ("md", "dm"):
             d = _calendar_date(text, base.year) or _dateparser(_clean(text), base)
             date = _not_future(d, base) if d else None
-        elif kind == "between":
-            # "between 2 and 4 May": the first day, week precision
-            parts = re.match(r"between\s+(\d{1,2})\s+and\s+\d{1,2}\s+(.+)", text, re.I)
-            d = _dateparser(f"{parts.group(1)} {parts.group(2)}", base) if parts else None
-            date, precision = (_not_future(d, base) if d else None), "week"
+        elif kind in ("between", "night"):
+            # a span of days is dated by its first day: week precision for "between 2 and 4 May",
+            # day precision for a night ("overnight on 3-4 May" is the night of 3 May)
+            precision = "week" if kind == "between" else "day"
+            wd = re.search(r"(monday|tuesday|wednesday|thursday|friday|saturday|sunday)", low)
+            if wd and not re.search(r"\d", low):
+                date = _weekday(wd.group(1), base, False)
+                if re.search(r"\binto\s+\w+day$", low) and low.count("day") == 1:
+                    date -= dt.timedelta(days=1)   # "overnight into Wednesday": the night began on Tuesday
+            else:
+                first = re.search(r"(\d{1,2})(?:st|nd|rd|th)?", low)
+                year = re.search(r"\d{4}", low)
+                month = re.search(_MONTH, text, re.I)
+                d = _calendar_date(f"{first.group(1)} {month.group()} {year.group() if year else ''}",
+                                   None if year else base.year) if first and month else None
+                date = (d if year else _not_future(d, base)) if d else None
         elif kind == "ordinal":
             date = _ordinal_day(int(m.group("oday")), base)
         elif kind == "same":
@@ -166,10 +186,12 @@ def find_dates(sentence: str, base: dt.date | None, previous: dt.date | None = N
         elif kind == "weekday":
             date = _weekday(low.split()[-1], base, low.startswith("last"))
         elif kind == "relday":
-            if low in ("today", "overnight", "this morning", "tonight", "earlier today"):
-                date = base
-            elif low == "last night":
+            if low == "last night" or low == "overnight" and not re.match(r"\s+[a-z]", sentence[m.end():]):
+                # "Overnight, drones struck ...": the night before the report, dated by its first day;
+                # "in overnight raids" (before a noun) is wire style for the small hours of the report's day
                 date = base - dt.timedelta(days=1)
+            elif low in ("today", "this morning", "tonight", "earlier today", "overnight"):
+                date = base
             else:
                 date = _dateparser(low, base)
         elif kind == "week":
