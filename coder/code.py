@@ -211,6 +211,7 @@ class SentenceCoder:
         self.agreement_cues = keys.get("agreement", set())
         self.noun_markers = {k[0] for k in keys.get("noun_markers", set())}
         self.conditionals = {k[0] for k in keys.get("conditionals", set())}
+        self.actor_modifiers = {k[0] for k in keys.get("actor_modifiers", set())}
         self.area_nouns = {k[0] for k in keys.get("area_nouns", set())}
         self.denial_codes = set(cb.cues.get("denial_codes") or ())
         self.hosted_codes = set(cb.cues.get("hosted_codes") or ())
@@ -543,6 +544,9 @@ class SentenceCoder:
                 if len(raw) in (3, 4) and [t.norm for t in raw[:2]] == ["and", "the"] and all(
                         t.is_word and not t.cap and t.norm not in self.function_words for t in raw[2:]):
                     between = ["and"]   # "the army and the paramilitary Rapid Support Forces"
+                elif 2 <= len(raw) <= 4 and raw[0].norm == "and" and all(
+                        t.norm in self.actor_modifiers or t.norm == "the" for t in raw[1:]):
+                    between = ["and"]   # "Malian soldiers and suspected JNIM fighters"
                 repeated_prep = g.prep is not None and g.prep == prev.prep and between in (["and", g.prep], [",", "and", g.prep])
                 if repeated_prep:
                     between = ["and"]   # "spoke with Macron and with Varadkar"
@@ -579,11 +583,16 @@ class SentenceCoder:
     def find_places(self, tokens: list[Token], mentions: list[Mention], skip: int) -> list[PlaceMention]:
         found: list[PlaceMention] = []
         by_start = {m.start: m for m in mentions}
+        inside_names = {k for m in mentions if any(lx.kind in ("group", "org", "institution", "person")
+                                                   for lx in m.lexemes) for k in range(m.start + 1, m.end)}
         n = len(tokens)
         prefer = tuple(dict.fromkeys(c for c in (self.ctx.dateline_country, self.ctx.main_country()) if c))
         i = skip
         while i < n:
             prep = None
+            if i in inside_names:
+                i += 1   # "Islamic State in the Greater Sahara": a name, not a place
+                continue
             found_prep = self._phrase_at(tokens, i, self._locative_table)
             if found_prep:
                 prep = found_prep[1]
@@ -722,7 +731,18 @@ class SentenceCoder:
         if not (tokens[i].cap and tokens[i].is_word) or (i > 0 and tokens[i - 1].text == "("):
             return None
         k = self._name_end(tokens, i)
-        if k >= len(tokens) or tokens[k].text != "(":
+        if k >= len(tokens):
+            return None
+        if tokens[k].text == ",":
+            # "Marte, Borno state", "Kanker, Chhattisgarh,": a town with its region after a comma counts only
+            # when the gazetteer places the town in that region
+            hints = self._admin_hints(tokens, k)
+            place = lookup_city(" ".join(t.text for t in tokens[i:k]), prefer, hints) if hints else None
+            if place is not None and any(admin_matches(h, place.admin1) or admin_matches(h, place.admin2)
+                                         for h in hints):
+                return PlaceMention(i, k, place, "at")
+            return None
+        if tokens[k].text != "(":
             return None
         hints = self._admin_hints(tokens, k)
         place = lookup_city(" ".join(t.text for t in tokens[i:k]), prefer, hints) if hints else None

@@ -57,6 +57,18 @@ def test_development_set(cb):
     assert rep.share("fatalities") >= 0.97
 
 
+def test_held_out_set(cb):
+    """80 reports written by a second coder and never used to tune rules (tests/data/acled_holdout):
+    the figure closest to unseen reports, far below the development set's."""
+    rep = score_acled(load_reports(DATA / "acled_holdout" / "reports.jsonl"), cb)
+    print("\nACLED held-out set:", {f: round(rep.share(f), 3) for f in rep.correct})
+    assert rep.share("sub_event_type") >= 0.70
+    assert rep.share("event_date") >= 0.76
+    assert rep.share("admin1") >= 0.72
+    assert rep.share("within_25km") >= 0.74
+    assert rep.share("fatalities") >= 0.76
+
+
 def test_acled_export_matches_hand_made_file(cb, tmp_path):
     """`export --format acled` over a database gives ACLED's columns and the hand-made expected values."""
     import polars as pl
