@@ -49,7 +49,7 @@ def tokenize(text: str) -> list[Token]:
         word = m.group()
         norm = normalise(word) or word
         # "al-Shabaab", "el-Sisi": a name after a lower-case article particle is still a name
-        cap = word[:1].isupper() or bool(_PARTICLE_NAME.match(word))
+        cap = word[:1].isupper() or ("-" in word and _PARTICLE_NAME.match(word) is not None)
         tokens.append(Token(word, norm, m.start(), m.end(), cap))
     return tokens
 
