@@ -211,6 +211,7 @@ class SentenceCoder:
         self.agreement_cues = keys.get("agreement", set())
         self.noun_markers = {k[0] for k in keys.get("noun_markers", set())}
         self.conditionals = {k[0] for k in keys.get("conditionals", set())}
+        self.country_roles = sorted((cb.cues.get("country_roles_by_code") or {}).items(), key=lambda kv: -len(kv[0]))
         self.actor_modifiers = {k[0] for k in keys.get("actor_modifiers", set())}
         self.area_nouns = {k[0] for k in keys.get("area_nouns", set())}
         self.denial_codes = set(cb.cues.get("denial_codes") or ())
@@ -1202,6 +1203,12 @@ class SentenceCoder:
                 # "protesters stormed the residence", "crowds looted", "Bolsonaro supporters stormed Congress":
                 # violence by a crowd is a violent protest
                 code = self.crowd_code
+            role = next((r for prefix, r in self.country_roles if code.startswith(prefix)), None)
+            if role:
+                # "North Korea fired artillery shells", "Ethiopia declared a state of emergency": a country named
+                # for a military or coercive act acts through its forces or its government
+                sources = [Actor(a.code + role, a.name, a.country, role, a.kind, inferred=True)
+                           if a.kind == "country" and len(a.code) == 3 and a.code.isalpha() else a for a in sources]
             if not tgt_actors and not negated and len(sources) == 1 and code.startswith(self.domestic_codes) and \
                     sources[0].country and sources[0].country.isalpha() and sources[0].code[:3] not in self.org_prefixes:
                 # "Ethiopia declared a state of emergency", "Morales resigned": acts on the actor's own country
