@@ -211,6 +211,10 @@ class SentenceCoder:
         self.agreement_cues = keys.get("agreement", set())
         self.noun_markers = {k[0] for k in keys.get("noun_markers", set())}
         self.conditionals = {k[0] for k in keys.get("conditionals", set())}
+        weapons = cb.cues.get("weapon_codes") or {}
+        self.weapon_codes_for = set(weapons.get("refine") or ())
+        self.weapon_code = {w: code for code, words in (weapons.get("codes") or {}).items() for w in words}
+        self.weapon_keys = {tuple(w.split()) for w in self.weapon_code}
         self.country_roles = sorted((cb.cues.get("country_roles_by_code") or {}).items(), key=lambda kv: -len(kv[0]))
         self.actor_modifiers = {k[0] for k in keys.get("actor_modifiers", set())}
         self.area_nouns = {k[0] for k in keys.get("area_nouns", set())}
@@ -1203,6 +1207,14 @@ class SentenceCoder:
                 # "protesters stormed the residence", "crowds looted", "Bolsonaro supporters stormed Congress":
                 # violence by a crowd is a violent protest
                 code = self.crowd_code
+            if code in self.weapon_codes_for:
+                # "drone attacks struck", "killed 12 people in an air strike": the weapon named in the clause
+                # makes a generic attack specific
+                lo, hi = clause_of[v.start]
+                spans = find_cues(tokens[lo:hi], self.weapon_keys)
+                if spans:
+                    s0, e0 = spans[0]
+                    code = self.weapon_code[" ".join(t.norm for t in tokens[lo + s0:lo + e0])]
             role = next((r for prefix, r in self.country_roles if code.startswith(prefix)), None)
             if role:
                 # "North Korea fired artillery shells", "Ethiopia declared a state of emergency": a country named
