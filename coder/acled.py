@@ -17,9 +17,10 @@ this module only applies them to the CAMEO events of an article:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 
-from .text import tokenize
+from .text import Token, tokenize
 
 ACLED_COLUMNS = ["fatalities", "fatalities_text", "acled_disorder_type", "acled_event_type", "acled_sub_event_type",
                  "inter1", "inter2", "interaction", "civilian_targeting", "location_admin2", "time_precision"]
@@ -33,10 +34,16 @@ def _words(text: str) -> tuple[str, ...]:
     return tuple(t.norm for t in tokenize(text))
 
 
-def _contains(seq: tuple[str, ...], phrases: list[tuple[str, ...]]) -> bool:
+@lru_cache(maxsize=32768)   # actor names recur run-long; bounded, so memory stays flat
+def _name_words(name: str) -> tuple[str, ...]:
+    return _words(name)
+
+
+def _contains(seq: tuple[str, ...], phrases: list[tuple[str, ...]], present: set[str] | None = None) -> bool:
     if not phrases:
         return False
-    present = set(seq)
+    if present is None:
+        present = set(seq)
     n = len(seq)
     for p in phrases:
         if p[0] not in present:
@@ -67,6 +74,7 @@ class AcledBook:
     cumulative: list[tuple[str, ...]]
     attacker_words: set[str]
     _rioter_words: list[tuple[str, ...]]
+    _inter_memo: dict = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def from_codebook(cls, cb) -> "AcledBook | None":
@@ -100,7 +108,18 @@ class AcledBook:
               side: str = "source") -> int | None:
         if not code:
             return None
-        words = _words(name or "")
+        # a pure function of its arguments, asked again for every event of the same actor: memoised
+        key = (name, code, role, event_code, side)
+        memo = self._inter_memo
+        if key in memo:
+            return memo[key]
+        if len(memo) > 50_000:
+            memo.clear()   # bounded: memory stays flat on long runs
+        memo[key] = value = self._inter(name, code, role, event_code, side)
+        return value
+
+    def _inter(self, name: str | None, code: str, role: str | None, event_code: str, side: str) -> int | None:
+        words = _name_words(name or "")
         for a in self.actor_types:
             if a.get("cameo"):
                 if (a.get("side") or side) == side and event_code.startswith(tuple(a["cameo"])) and not \
@@ -117,12 +136,13 @@ class AcledBook:
 
     # ------------------------------------------------------------ types
     def classify(self, code: str, context: tuple[str, ...], inter1: int | None, inter2: int | None) -> dict | None:
+        present = set(context)
         for r in self.rules:
             if r.get("cameo") and not code.startswith(tuple(r["cameo"])):
                 continue
-            if r["_cues"] and not _contains(context, r["_cues"]):
+            if r["_cues"] and not _contains(context, r["_cues"], present):
                 continue
-            if r["_not"] and _contains(context, r["_not"]):
+            if r["_not"] and _contains(context, r["_not"], present):
                 continue
             if r.get("source_inter") and inter1 not in r["source_inter"]:
                 continue
@@ -163,9 +183,11 @@ class AcledBook:
                 return sum(self.numbers[(p,)] for p in parts), 1
         return None
 
-    def fatalities(self, sentence: str) -> tuple[int | None, str | None]:
-        """People reported killed in one sentence, and the words it came from; None when no death is told."""
-        words = _words(sentence)
+    def fatalities(self, sentence: str, words: tuple[str, ...] | None = None) -> tuple[int | None, str | None]:
+        """People reported killed in one sentence, and the words it came from; None when no death is told.
+        `words`: the sentence's token norms, if the caller has them."""
+        if words is None:
+            words = _words(sentence)
         if _contains(words, self.zero_phrases):
             return 0, next(" ".join(p) for p in self.zero_phrases if _contains(words, [p]))
         n = len(words)
@@ -241,8 +263,10 @@ def book(cb) -> AcledBook | None:
     return cb.extra["_acled"]
 
 
-def annotate(rows: list[dict], sentences: list[tuple[int, str]], cb) -> None:
-    """Fill the ACLED columns of an article's event rows in place."""
+def annotate(rows: list[dict], sentences: list[tuple[int, str]], cb,
+             tokens_of: dict[int, list[Token]] | None = None) -> None:
+    """Fill the ACLED columns of an article's event rows in place. `tokens_of`: sentence index -> its
+    tokens, where the caller has tokenised the sentences already (the pipeline has)."""
     ab = book(cb)
     for r in rows:
         for c in ACLED_COLUMNS:
@@ -250,6 +274,20 @@ def annotate(rows: list[dict], sentences: list[tuple[int, str]], cb) -> None:
     if ab is None or not rows:
         return
     text_of = dict(sentences)
+    tokens_of = tokens_of or {}
+    words_of: dict[int, tuple[str, ...]] = {}
+
+    def words(idx: int) -> tuple[str, ...]:
+        w = words_of.get(idx)
+        if w is None:
+            toks = tokens_of.get(idx)
+            w = words_of[idx] = tuple(t.norm for t in toks) if toks is not None else _words(text_of[idx])
+        return w
+
+    def row_words(r: dict) -> tuple[str, ...]:
+        idx = r["sentence_index"]
+        return words(idx) if text_of.get(idx) == r["sentence_text"] else _words(r["sentence_text"])
+
     typed_sentences = set()
     follow: dict[int, str] = {}
     for r in rows:
@@ -260,7 +298,10 @@ def annotate(rows: list[dict], sentences: list[tuple[int, str]], cb) -> None:
     for r in rows:
         inter1 = ab.inter(r["source_name"], r["source_code"], r["source_role"], r["event_code"], "source")
         inter2 = ab.inter(r["target_name"], r["target_code"], r["target_role"], r["event_code"], "target")
-        context = _words(r["sentence_text"] + " " + follow.get(r["sentence_index"], ""))
+        # the tokens of "sentence + ' ' + follow-up" are those of the one and then the other (no token
+        # spans a space), so each sentence is tokenised once
+        idx = r["sentence_index"]
+        context = row_words(r) + words(idx + 1) if idx in follow else row_words(r)
         rule = ab.classify(r["event_code"], context, inter1, inter2)
         if rule is None:
             continue
@@ -291,11 +332,11 @@ def annotate(rows: list[dict], sentences: list[tuple[int, str]], cb) -> None:
             r["fatalities"] = 0
             continue
         seen.add(idx)
-        n, text = ab.fatalities(r["sentence_text"])
+        n, text = ab.fatalities(r["sentence_text"], row_words(r))
         total, parts = (n or 0), ([text] if text else [])
         k = idx + 1
         while k in text_of and k not in typed_sentences and k - idx <= 2 and not re.match(r"\s*On \d", text_of[k]):
-            m, t = ab.fatalities(text_of[k])
+            m, t = ab.fatalities(text_of[k], words(k))
             if m:
                 total += m
                 parts.append(t)

@@ -206,17 +206,20 @@ class SentenceCoder:
 
     # ------------------------------------------------------------ phrases
         # phrase indexes by first token, built once per codebook rather than once per article
-        self._table_names = {id(self.anaphora): "anaphora", id(self.group_refs): "group_refs",
-                             id(self._locative_table): "locative"}
-        self._first_index: dict[str, dict] = cb.extra.get("_phrase_indexes") or {}
+        # first token -> [(length, {phrase: value})], longest first: one dict look-up per length
+        self._first_index: dict[str, dict] = cb.extra.get("_phrase_indexes_by_length") or {}
         if not self._first_index:
             for name, table in (("anaphora", self.anaphora), ("group_refs", self.group_refs),
                                 ("locative", self._locative_table)):
-                index: dict[str, list] = {}
-                for key, value in sorted(table.items(), key=lambda kv: -len(kv[0])):
-                    index.setdefault(key[0], []).append((key, value))
-                self._first_index[name] = index
-            cb.extra["_phrase_indexes"] = self._first_index
+                by_first: dict[str, dict[int, dict]] = {}
+                for key, value in table.items():
+                    by_first.setdefault(key[0], {}).setdefault(len(key), {})[key] = value
+                self._first_index[name] = {first: sorted(by_len.items(), key=lambda kv: -kv[0])
+                                           for first, by_len in by_first.items()}
+            cb.extra["_phrase_indexes_by_length"] = self._first_index
+        self._ana_index = self._first_index["anaphora"]
+        self._ref_index = self._first_index["group_refs"]
+        self._loc_index = self._first_index["locative"]
 
     def _compose(self, comps: list[Mention], name_tokens: list[str]) -> Actor | None:
         lex: dict[str, Lexeme] = {}
@@ -265,7 +268,7 @@ class SentenceCoder:
             comps: list[Mention] = []
             name_tokens: list[str] = []
             norm = tokens[j].norm
-            ana = self._phrase_at(tokens, j, self.anaphora)
+            ana = self._phrase_at(tokens, j, self._ana_index) if norm in self._ana_index else None
             if ana:
                 length, kind = ana
                 phrases.append(Group(j, j + length, [], pronoun=f"ana:{kind}",
@@ -281,7 +284,7 @@ class SentenceCoder:
                                      pronoun=f"poss:{norm}", text=f"{tokens[j].text} {m.text}"))
                 i = m.end
                 continue
-            listed = self._adjective_list(tokens, by_start, j)
+            listed = self._adjective_list(tokens, by_start, j) if j in by_start else None
             if listed:
                 end, actors = listed
                 phrases.append(Group(j, end, actors, text=" ".join(t.text for t in tokens[j:end])))
@@ -296,7 +299,7 @@ class SentenceCoder:
                 phrases.append(g)
                 i += 1
                 continue
-            ref = self._phrase_at(tokens, j, self.group_refs)
+            ref = self._phrase_at(tokens, j, self._ref_index) if norm in self._ref_index else None
             if ref:
                 length, (count, kind) = ref
                 # resolved in _join, once the compounds before it are known
@@ -387,12 +390,15 @@ class SentenceCoder:
         return tok.is_word and not tok.cap and tok.norm not in self.function_words and \
             tok.norm not in self.cb.verbs_by_first and not tok.norm.isdigit()
 
-    def _phrase_at(self, tokens: list[Token], j: int, table: dict) -> tuple[int, object] | None:
-        """The longest phrase of `table` (token tuples) starting at token j."""
-        index = self._first_index.get(self._table_names[id(table)])
-        for key, value in index.get(tokens[j].norm, ()):
-            L = len(key)
-            if tuple(t.norm for t in tokens[j:j + L]) == key:
+    @staticmethod
+    def _phrase_at(tokens: list[Token], j: int, index: dict) -> tuple[int, object] | None:
+        """The longest phrase of a phrase table starting at token j (`index`: its entries by first token,
+        longest first; callers look the token up first, as most tokens start no phrase)."""
+        for L, phrases in index.get(tokens[j].norm, ()):
+            if L == 1:
+                return 1, phrases[(tokens[j].norm,)]
+            value = phrases.get(tuple(t.norm for t in tokens[j:j + L]), _MISSING)
+            if value is not _MISSING:
                 return L, value
         return None
 
@@ -529,7 +535,7 @@ class SentenceCoder:
         i = skip
         while i < n:
             prep = None
-            found_prep = self._phrase_at(tokens, i, self._locative_table)
+            found_prep = self._phrase_at(tokens, i, self._loc_index) if tokens[i].norm in self._loc_index else None
             if found_prep:
                 prep = found_prep[1]
             if not prep:
@@ -730,11 +736,12 @@ class SentenceCoder:
         group_end = {g.end - 1: g for g in groups}
         group_start = {g.start: g for g in groups}
         verb_word = {w: v for v in verbs for w in v.words}
-        refusal_spans = find_cues(tokens, self.cb.cue_keys.get("refusal", set()))
-        negation_spans = find_cues(tokens, self.cb.cue_keys.get("negation", set()))
-        intent_spans = find_cues(tokens, self.cb.cue_keys.get("intent", set()))
-        hedge_spans = find_cues(tokens, self.cb.cue_keys.get("hedges", set()))
-        background_spans = find_cues(tokens, self.cb.cue_keys.get("background_markers", set()))
+        norms = [t.norm for t in tokens]
+        refusal_spans = find_cues(tokens, self.cb.cue_keys.get("refusal", set()), norms)
+        negation_spans = find_cues(tokens, self.cb.cue_keys.get("negation", set()), norms)
+        intent_spans = find_cues(tokens, self.cb.cue_keys.get("intent", set()), norms)
+        hedge_spans = find_cues(tokens, self.cb.cue_keys.get("hedges", set()), norms)
+        background_spans = find_cues(tokens, self.cb.cue_keys.get("background_markers", set()), norms)
         background_spans += [(k, k + 2) for k in range(len(tokens) - 1)
                              if tokens[k].norm == "since" and tokens[k + 1].norm.isdigit() and len(tokens[k + 1].norm) == 4]
         clause_of = self._clauses(tokens)
@@ -1258,6 +1265,9 @@ class SentenceCoder:
         evidence = " ".join(tokens[w].text for w in v.words)
         return [Event(v.rule.code, actors[0], other, v.rule.rule_id, evidence, v.start, clause_of[v.start],
                       actors[0].name, other.name) for other in actors[1:] if other.code != actors[0].code]
+
+
+_MISSING = object()
 
 
 def _in_spans(k: int, spans: list[tuple[int, int]]) -> bool:

@@ -78,11 +78,29 @@ def match_verbs(tokens: list[Token], cb: Codebook, blocked: set[int], actor_star
     """All verb-pattern matches; `blocked` tokens (inside actor names) cannot start or hold a verb word."""
     found: list[VerbMatch] = []
     norms = [t.norm for t in tokens]
+    present: set[str] | None = None
+    index = cb.verb_index
     for i, norm in enumerate(norms):
-        rules = cb.verbs_by_first.get(norm)
-        if not rules or i in blocked:
+        entry = index.get(norm)
+        if entry is None or i in blocked:
             continue
+        if present is None:
+            present = set(norms)
+        always, keyed = entry
+        # only rules whose anchor word is in the sentence, tried in codebook order
+        cands = None
+        for w in present:
+            hit = keyed.get(w)
+            if hit:
+                cands = (cands or {}) | dict(hit)
+        if cands:
+            cands.update(always)
+            rules = [cands[k] for k in sorted(cands)]
+        else:
+            rules = [r for _, r in always]
         for rule in rules:
+            if rule.required and any(forms.isdisjoint(present) for forms in rule.required):
+                continue   # a required word is nowhere in the sentence
             m = _match_at(rule.elements, 1, i + 1, norms, tokens, blocked, actor_starts, [i], None)
             if m is not None:
                 end, words, target_at = m
@@ -155,8 +173,10 @@ def _best_non_overlapping(found: list[VerbMatch]) -> list[VerbMatch]:
 _CUE_INDEX: dict[int, dict[str, list[int]]] = {}
 
 
-def find_cues(tokens: list[Token], keys: set[tuple[str, ...]]) -> list[tuple[int, int]]:
-    """Spans (start, end) of cue phrases in the sentence (longest at each position)."""
+def find_cues(tokens: list[Token], keys: set[tuple[str, ...]],
+              norms: list[str] | None = None) -> list[tuple[int, int]]:
+    """Spans (start, end) of cue phrases in the sentence (longest at each position); `norms`: the tokens'
+    norms, if the caller has them already."""
     if not keys:
         return []
     index = _CUE_INDEX.get(id(keys))
@@ -167,10 +187,13 @@ def find_cues(tokens: list[Token], keys: set[tuple[str, ...]]) -> list[tuple[int
         for lengths in index.values():
             lengths.sort(reverse=True)
         _CUE_INDEX[id(keys)] = index
-    norms = [t.norm for t in tokens]
+    if norms is None:
+        norms = [t.norm for t in tokens]
     spans = []
     for i, norm in enumerate(norms):
-        for L in index.get(norm, ()):
+        if norm not in index:
+            continue
+        for L in index[norm]:
             if L == 1 or tuple(norms[i:i + L]) in keys:
                 spans.append((i, i + L))
                 break

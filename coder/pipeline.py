@@ -92,6 +92,7 @@ def code_article(article: Article, cb: Codebook, times: StageTimes | None = None
     rows: list[dict] = []
     rejects: list[Reject] = []
     analyses: list[SentenceAnalysis] = []
+    tokens_of: dict[int, list] = {}   # sentence index -> tokens, for the ACLED pass (no second tokenising)
     base = article.base_date
     for sent in sentences:
         skip = 0
@@ -101,6 +102,7 @@ def code_article(article: Article, cb: Codebook, times: StageTimes | None = None
         ctx.sentence = sent.index
         analysis = coder.analyse(sent.text, skip)
         t = times.add("match_code", t)
+        tokens_of[sent.index] = analysis.tokens
         # dates are read where an event needs one, or where a later "on the same day" may refer back
         dates = find_dates(sent.text[skip:], base, ctx.previous_date) \
             if analysis.events or keep_analysis or _DATE_HINT.search(sent.text, skip) else []
@@ -172,7 +174,7 @@ def code_article(article: Article, cb: Codebook, times: StageTimes | None = None
             rows.append(row)
         times.add("resolve", t)
     t = time.perf_counter()
-    annotate_acled(rows, [(s.index, s.text) for s in sentences], cb)
+    annotate_acled(rows, [(s.index, s.text) for s in sentences], cb, tokens_of)
     rows = [{c: row.get(c) for c in columns()} for row in rows]
     t = times.add("acled", t)
     valid = []

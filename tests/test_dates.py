@@ -51,3 +51,17 @@ def test_no_future_dates():
     ("30 January 2024", dt.date(2024, 1, 30)), ("2023-02-30", None), ("soon-ish", None)])
 def test_published(value, expected):
     assert parse_published(value) == expected
+
+
+def test_quick_dates_agree_with_dateparser():
+    """The calendar fast path gives what dateparser gives, for every base month and boundary day."""
+    import datetime as dt
+
+    from coder.resolve.dates import _dateparser, _quick_date
+
+    exprs = ["january", "march", "may", "june", "sept", "sept.", "dec.", "december", "october 2021",
+             "feb 2024", "yesterday", "3 days ago", "two days ago", "three days ago"]
+    for base in (dt.date(2024, m, d) for m in range(1, 13) for d in (1, 28)):
+        for e in exprs:
+            assert _quick_date(e, base) == _dateparser.__wrapped__(e, base), (e, base)
+    assert _quick_date("early march", dt.date(2024, 5, 1)) is None   # not one of its forms: dateparser reads it
