@@ -75,6 +75,7 @@ class AcledBook:
     attacker_words: set[str]
     _rioter_words: list[tuple[str, ...]]
     _inter_memo: dict = field(default_factory=dict, repr=False, compare=False)
+    _rules_by_code: dict = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def from_codebook(cls, cb) -> "AcledBook | None":
@@ -83,11 +84,15 @@ class AcledBook:
             return None
         actor_types = []
         for a in rules.get("actor_types") or []:
-            actor_types.append({**a, "_words": [_words(w) for w in a.get("words") or []]})
+            actor_types.append({**a, "_words": [_words(w) for w in a.get("words") or []],
+                                "_cameo": tuple(a.get("cameo") or ())})
         compiled = []
         for r in rules.get("rules") or []:
             compiled.append({**r, "_cues": [_words(c) for c in r.get("cues") or []],
-                             "_not": [_words(c) for c in r.get("not_cues") or []]})
+                             "_not": [_words(c) for c in r.get("not_cues") or []],
+                             "_cameo": tuple(r.get("cameo") or ()),
+                             # the cues' first words: a context with none of them cannot hold a cue
+                             "_cue_firsts": frozenset(p[0] for p in (_words(c) for c in r.get("cues") or []) if p)})
         return cls(
             actor_types=actor_types, rules=compiled,
             sub_types={s["name"]: s for s in types["sub_event_types"]},
@@ -120,13 +125,14 @@ class AcledBook:
 
     def _inter(self, name: str | None, code: str, role: str | None, event_code: str, side: str) -> int | None:
         words = _name_words(name or "")
+        present = set(words)
         for a in self.actor_types:
             if a.get("cameo"):
-                if (a.get("side") or side) == side and event_code.startswith(tuple(a["cameo"])) and not \
-                        _contains(words, self._rioter_words):
+                if (a.get("side") or side) == side and event_code.startswith(a["_cameo"]) and not \
+                        _contains(words, self._rioter_words, present):
                     return int(a["inter"])
                 continue
-            if a["_words"] and _contains(words, a["_words"]):
+            if a["_words"] and _contains(words, a["_words"], present):
                 return int(a["inter"])
             if role and role in (a.get("roles") or []):
                 return int(a["inter"])
@@ -137,10 +143,8 @@ class AcledBook:
     # ------------------------------------------------------------ types
     def classify(self, code: str, context: tuple[str, ...], inter1: int | None, inter2: int | None) -> dict | None:
         present = set(context)
-        for r in self.rules:
-            if r.get("cameo") and not code.startswith(tuple(r["cameo"])):
-                continue
-            if r["_cues"] and not _contains(context, r["_cues"], present):
+        for r in self._rules_for(code):
+            if r["_cues"] and (r["_cue_firsts"].isdisjoint(present) or not _contains(context, r["_cues"], present)):
                 continue
             if r["_not"] and _contains(context, r["_not"], present):
                 continue
@@ -150,6 +154,14 @@ class AcledBook:
                 continue
             return r
         return None
+
+    def _rules_for(self, code: str) -> list[dict]:
+        """The rules whose CAMEO condition `code` meets, in file order (a few hundred codes: memoised)."""
+        rules = self._rules_by_code.get(code)
+        if rules is None:
+            rules = self._rules_by_code[code] = [r for r in self.rules
+                                                 if not (r.get("cameo") and not code.startswith(r["_cameo"]))]
+        return rules
 
     def types_of(self, sub_type: str) -> tuple[str, str]:
         sub = self.sub_types[sub_type]

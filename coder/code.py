@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 from .codebook import Codebook, Lexeme, Role
 from .match import Mention, VerbMatch, find_cues, match_lexicon, match_verbs
@@ -175,6 +176,17 @@ class SentenceCoder:
         self.cb = cb
         self.ctx = ctx
         self.keep_places = keep_places   # explain shows places even where nothing is coded
+        self._places: list[PlaceMention] = []
+        # the word sets and phrase indexes below depend on the codebook only: built once per codebook
+        # and kept with it, not once per article
+        tables = cb.extra.get("_sentence_coder_tables")
+        if tables is None:
+            tables = cb.extra["_sentence_coder_tables"] = self._tables(cb)
+        self.__dict__.update(tables)
+
+    @staticmethod
+    def _tables(cb: Codebook) -> dict:
+        self = SimpleNamespace()
         keys = cb.cue_keys
         self.preps = {k[0] for k in keys.get("prepositions", set())}
         self.determiners = {k[0] for k in keys.get("determiners", set())} | \
@@ -197,30 +209,31 @@ class SentenceCoder:
         self.place_target_roots = tuple(cb.cues.get("place_target_roots") or ())
         self.place_fallback_roots = tuple(cb.cues.get("place_fallback_roots") or ())
         self.local_roles = set(cb.cues.get("local_roles") or ())
-        self._places: list[PlaceMention] = []
         self.symmetric = tuple(cb.cues.get("symmetric_codes") or ())
         self.governing = cb.cues.get("governed_act_codes") or {}
         self.coordination = {k[0] for k in keys.get("coordination", set())}
         self.function_words = self.preps | self.determiners | self.aux | self.breaks | self.subordinators | \
             self.coordination | {k[0] for k in keys.get("negation", set())} | {"'s", ",", "."}
+        self._cut_words = self.breaks | self.subordinators | {";"}   # words that open a clause (_clauses)
 
-    # ------------------------------------------------------------ phrases
-        # phrase indexes by first token, built once per codebook rather than once per article
-        # first token -> [(length, {phrase: value})], longest first: one dict look-up per length
-        self._first_index: dict[str, dict] = cb.extra.get("_phrase_indexes_by_length") or {}
-        if not self._first_index:
-            for name, table in (("anaphora", self.anaphora), ("group_refs", self.group_refs),
-                                ("locative", self._locative_table)):
-                by_first: dict[str, dict[int, dict]] = {}
-                for key, value in table.items():
-                    by_first.setdefault(key[0], {}).setdefault(len(key), {})[key] = value
-                self._first_index[name] = {first: sorted(by_len.items(), key=lambda kv: -kv[0])
-                                           for first, by_len in by_first.items()}
-            cb.extra["_phrase_indexes_by_length"] = self._first_index
+        # phrase indexes by first token: [(length, {phrase: value})], longest first: one dict look-up per length
+        self._first_index = {}
+        for name, table in (("anaphora", self.anaphora), ("group_refs", self.group_refs),
+                            ("locative", self._locative_table)):
+            by_first: dict[str, dict[int, dict]] = {}
+            for key, value in table.items():
+                by_first.setdefault(key[0], {}).setdefault(len(key), {})[key] = value
+            self._first_index[name] = {first: sorted(by_len.items(), key=lambda kv: -kv[0])
+                                       for first, by_len in by_first.items()}
         self._ana_index = self._first_index["anaphora"]
         self._ref_index = self._first_index["group_refs"]
         self._loc_index = self._first_index["locative"]
+        # tokens that can start a group without being a mention or a capitalised word (see build_groups)
+        self._group_starters = frozenset(self._ana_index) | frozenset(self._ref_index) | self.possessives | \
+            self.person_pronouns | self.group_pronouns
+        return vars(self)
 
+    # ------------------------------------------------------------ phrases
     def _compose(self, comps: list[Mention], name_tokens: list[str]) -> Actor | None:
         lex: dict[str, Lexeme] = {}
         for m in comps:
@@ -261,8 +274,17 @@ class SentenceCoder:
         by_start = {m.start: m for m in mentions}
         n = len(tokens)
         phrases: list[Group] = []
+        starters = self._group_starters
+        names = self.ctx.names
         i = skip
         while i < n:
+            tok = tokens[i]
+            if i not in by_start and tok.norm not in starters and not (
+                    tok.cap and tok.is_word and names and fold(tok.text) in names):
+                # most tokens: no mention, phrase, pronoun or known name starts here - what the steps
+                # below would conclude, one token on
+                i += 1
+                continue
             start = i
             j = i
             comps: list[Mention] = []
@@ -533,9 +555,14 @@ class SentenceCoder:
         n = len(tokens)
         prefer = tuple(dict.fromkeys(c for c in (self.ctx.dateline_country, self.ctx.main_country()) if c))
         i = skip
+        loc_index = self._loc_index
         while i < n:
+            tok = tokens[i]
+            if tok.norm not in loc_index and i not in by_start and not (tok.cap and tok.is_word):
+                i += 1   # no preposition, mention or name here: what the steps below would conclude
+                continue
             prep = None
-            found_prep = self._phrase_at(tokens, i, self._loc_index) if tokens[i].norm in self._loc_index else None
+            found_prep = self._phrase_at(tokens, i, loc_index) if tok.norm in loc_index else None
             if found_prep:
                 prep = found_prep[1]
             if not prep:
@@ -732,18 +759,22 @@ class SentenceCoder:
         return out
 
     def _events(self, tokens: list[Token], groups: list[Group], verbs: list[VerbMatch], notes: list[str]) -> list[Event]:
+        if not verbs:
+            return []   # nothing to code (what the steps below would conclude, at a fraction of the cost)
         n = len(tokens)
         group_end = {g.end - 1: g for g in groups}
         group_start = {g.start: g for g in groups}
         verb_word = {w: v for v in verbs for w in v.words}
         norms = [t.norm for t in tokens]
-        refusal_spans = find_cues(tokens, self.cb.cue_keys.get("refusal", set()), norms)
-        negation_spans = find_cues(tokens, self.cb.cue_keys.get("negation", set()), norms)
-        intent_spans = find_cues(tokens, self.cb.cue_keys.get("intent", set()), norms)
-        hedge_spans = find_cues(tokens, self.cb.cue_keys.get("hedges", set()), norms)
-        background_spans = find_cues(tokens, self.cb.cue_keys.get("background_markers", set()), norms)
-        background_spans += [(k, k + 2) for k in range(len(tokens) - 1)
-                             if tokens[k].norm == "since" and tokens[k + 1].norm.isdigit() and len(tokens[k + 1].norm) == 4]
+        present = set(norms)
+        refusal_spans = find_cues(tokens, self.cb.cue_keys.get("refusal", set()), norms, present)
+        negation_spans = find_cues(tokens, self.cb.cue_keys.get("negation", set()), norms, present)
+        intent_spans = find_cues(tokens, self.cb.cue_keys.get("intent", set()), norms, present)
+        hedge_spans = find_cues(tokens, self.cb.cue_keys.get("hedges", set()), norms, present)
+        background_spans = find_cues(tokens, self.cb.cue_keys.get("background_markers", set()), norms, present)
+        if "since" in present:
+            background_spans += [(k, k + 2) for k in range(len(tokens) - 1)
+                                 if tokens[k].norm == "since" and tokens[k + 1].norm.isdigit() and len(tokens[k + 1].norm) == 4]
         clause_of = self._clauses(tokens)
 
         # refusal verbs that govern another verb ("refused to negotiate") are cues, not events
@@ -1028,10 +1059,12 @@ class SentenceCoder:
         """For each token, the (start, end) of its clause."""
         cuts = [0]
         n = len(tokens)
+        cut_words = self._cut_words
         for k, t in enumerate(tokens):
-            if t.norm in self.breaks or t.norm in self.subordinators or t.norm == ";":
+            norm = t.norm
+            if norm in cut_words:
                 cuts.append(k)
-            elif t.norm == "," and k + 1 < n and (tokens[k + 1].norm in ("and", "but", "or", "while", "saying", "adding")
+            elif norm == "," and k + 1 < n and (tokens[k + 1].norm in ("and", "but", "or", "while", "saying", "adding")
                                                   or (not tokens[k + 1].cap and tokens[k + 1].norm.endswith("ed") and
                                                       k + 2 < n and tokens[k + 2].norm in self.preps)):
                 cuts.append(k)   # a new clause, or a participial one (", declared in 2008", ", saying ...")

@@ -51,14 +51,19 @@ def match_lexicon(tokens: list[Token], cb: Codebook) -> list[Mention]:
     mentions: list[Mention] = []
     i, n = 0, len(tokens)
     norms = [t.norm for t in tokens]
+    lengths_desc = cb.extra.get("_lexicon_lengths_desc")
+    if lengths_desc is None:   # sorted once per codebook, not at every token
+        lengths_desc = cb.extra["_lexicon_lengths_desc"] = {k: tuple(sorted(v, reverse=True))
+                                                            for k, v in cb.lexicon_lengths.items()}
+    lexicon = cb.lexicon
     while i < n:
-        lengths = cb.lexicon_lengths.get(norms[i])
+        lengths = lengths_desc.get(norms[i])
         found = None
         if lengths:
-            for length in sorted(lengths, reverse=True):
+            for length in lengths:
                 if i + length > n:
                     continue
-                lexemes = cb.lexicon.get(tuple(norms[i:i + length]))
+                lexemes = lexicon.get(tuple(norms[i:i + length]))
                 if not lexemes:
                     continue
                 if not tokens[i].cap:
@@ -174,9 +179,9 @@ _CUE_INDEX: dict[int, dict[str, list[int]]] = {}
 
 
 def find_cues(tokens: list[Token], keys: set[tuple[str, ...]],
-              norms: list[str] | None = None) -> list[tuple[int, int]]:
+              norms: list[str] | None = None, present: set[str] | None = None) -> list[tuple[int, int]]:
     """Spans (start, end) of cue phrases in the sentence (longest at each position); `norms`: the tokens'
-    norms, if the caller has them already."""
+    norms and `present` the set of them, if the caller has them already."""
     if not keys:
         return []
     index = _CUE_INDEX.get(id(keys))
@@ -187,6 +192,8 @@ def find_cues(tokens: list[Token], keys: set[tuple[str, ...]],
         for lengths in index.values():
             lengths.sort(reverse=True)
         _CUE_INDEX[id(keys)] = index
+    if present is not None and present.isdisjoint(index):
+        return []   # no cue's first word in the sentence (most sentences, for most cue lists)
     if norms is None:
         norms = [t.norm for t in tokens]
     spans = []

@@ -65,3 +65,19 @@ def test_quick_dates_agree_with_dateparser():
         for e in exprs:
             assert _quick_date(e, base) == _dateparser.__wrapped__(e, base), (e, base)
     assert _quick_date("early march", dt.date(2024, 5, 1)) is None   # not one of its forms: dateparser reads it
+
+
+def test_lowered_date_pattern_finds_what_the_original_finds():
+    """The fast scan (ASCII lowered, first-character look-ahead) gives the original pattern's matches."""
+    import json
+
+    from coder.resolve.dates import _DATE_RE, _date_matches
+
+    from .conftest import DATA
+
+    texts = [json.loads(line)["text"] for line in (DATA / "gold" / "articles.jsonl").read_text().splitlines()
+             if line.strip()]
+    texts += ["On the same day, in mid-March 2021 and late-May, between 2 and 4 May, 3 days ago, LAST WEEK"]
+    for text in texts:
+        want = [(m.span(), m.lastgroup) for m in _DATE_RE.finditer(text)]
+        assert [(m.span(), m.lastgroup) for m in _date_matches(text)] == want
