@@ -34,7 +34,7 @@ def _words(text: str) -> tuple[str, ...]:
     return tuple(t.norm for t in tokenize(text))
 
 
-@lru_cache(maxsize=32768)   # actor names recur run-long; bounded, so memory stays flat
+@lru_cache(maxsize=8192)   # actor names recur run-long; bounded, so memory stays flat
 def _name_words(name: str) -> tuple[str, ...]:
     return _words(name)
 
@@ -118,7 +118,7 @@ class AcledBook:
         memo = self._inter_memo
         if key in memo:
             return memo[key]
-        if len(memo) > 50_000:
+        if len(memo) > 8192:
             memo.clear()   # bounded: memory stays flat on long runs
         memo[key] = value = self._inter(name, code, role, event_code, side)
         return value

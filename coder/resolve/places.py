@@ -34,7 +34,7 @@ class Place:
     population: int = 0
 
 
-@lru_cache(maxsize=65536)   # names recur across sentences and articles; bounded, so memory stays flat
+@lru_cache(maxsize=16384)   # names recur across sentences and articles; bounded, so memory stays flat
 def fold(name: str) -> str:
     """Case- and accent-insensitive key: 'Kyiv' == 'kyiv', 'Bogotá' == 'bogota'."""
     s = unicodedata.normalize("NFKD", name)
