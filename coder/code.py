@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field, replace
+from types import SimpleNamespace
 
 from .codebook import Codebook, Lexeme, Role, VerbRule
 from .match import Mention, VerbMatch, find_cues, match_lexicon, match_verbs
@@ -176,6 +177,17 @@ class SentenceCoder:
         self.cb = cb
         self.ctx = ctx
         self.keep_places = keep_places   # explain shows places even where nothing is coded
+        self._places: list[PlaceMention] = []
+        # the word sets and phrase indexes below depend on the codebook only: built once per codebook
+        # and kept with it, not once per article
+        tables = cb.extra.get("_sentence_coder_tables")
+        if tables is None:
+            tables = cb.extra["_sentence_coder_tables"] = self._tables(cb)
+        self.__dict__.update(tables)
+
+    @staticmethod
+    def _tables(cb: Codebook) -> dict:
+        self = SimpleNamespace()
         keys = cb.cue_keys
         self.preps = {k[0] for k in keys.get("prepositions", set())}
         self.determiners = {k[0] for k in keys.get("determiners", set())} | \
@@ -201,7 +213,6 @@ class SentenceCoder:
         self.place_target_roots = tuple(cb.cues.get("place_target_roots") or ())
         self.place_fallback_roots = tuple(cb.cues.get("place_fallback_roots") or ())
         self.local_roles = set(cb.cues.get("local_roles") or ())
-        self._places: list[PlaceMention] = []
         self.symmetric = tuple(cb.cues.get("symmetric_codes") or ())
         self.governing = cb.cues.get("governed_act_codes") or {}
         self.coordination = {k[0] for k in keys.get("coordination", set())}
@@ -248,21 +259,26 @@ class SentenceCoder:
         self._verb_starts: set[int] = set()
         self.function_words = self.preps | self.determiners | self.aux | self.breaks | self.subordinators | \
             self.coordination | {k[0] for k in keys.get("negation", set())} | {"'s", ",", "."}
+        self._cut_words = self.breaks | self.subordinators | {";"}   # words that open a clause (_clauses)
+
+        # phrase indexes by first token: [(length, {phrase: value})], longest first: one dict look-up per length
+        self._first_index = {}
+        for name, table in (("anaphora", self.anaphora), ("group_refs", self.group_refs),
+                            ("locative", self._locative_table)):
+            by_first: dict[str, dict[int, dict]] = {}
+            for key, value in table.items():
+                by_first.setdefault(key[0], {}).setdefault(len(key), {})[key] = value
+            self._first_index[name] = {first: sorted(by_len.items(), key=lambda kv: -kv[0])
+                                       for first, by_len in by_first.items()}
+        self._ana_index = self._first_index["anaphora"]
+        self._ref_index = self._first_index["group_refs"]
+        self._loc_index = self._first_index["locative"]
+        # tokens that can start a group without being a mention or a capitalised word (see build_groups)
+        self._group_starters = frozenset(self._ana_index) | frozenset(self._ref_index) | self.possessives | \
+            self.person_pronouns | self.group_pronouns
+        return vars(self)
 
     # ------------------------------------------------------------ phrases
-        # phrase indexes by first token, built once per codebook rather than once per article
-        self._table_names = {id(self.anaphora): "anaphora", id(self.group_refs): "group_refs",
-                             id(self._locative_table): "locative"}
-        self._first_index: dict[str, dict] = cb.extra.get("_phrase_indexes") or {}
-        if not self._first_index:
-            for name, table in (("anaphora", self.anaphora), ("group_refs", self.group_refs),
-                                ("locative", self._locative_table)):
-                index: dict[str, list] = {}
-                for key, value in sorted(table.items(), key=lambda kv: -len(kv[0])):
-                    index.setdefault(key[0], []).append((key, value))
-                self._first_index[name] = index
-            cb.extra["_phrase_indexes"] = self._first_index
-
     def _compose(self, comps: list[Mention], name_tokens: list[str]) -> Actor | None:
         lex: dict[str, Lexeme] = {}
         for m in comps:
@@ -308,14 +324,23 @@ class SentenceCoder:
         by_start = {m.start: m for m in mentions}
         n = len(tokens)
         phrases: list[Group] = []
+        starters = self._group_starters
+        names = self.ctx.names
         i = skip
         while i < n:
+            tok = tokens[i]
+            if i not in by_start and tok.norm not in starters and not (
+                    tok.cap and tok.is_word and names and fold(tok.text) in names):
+                # most tokens: no mention, phrase, pronoun or known name starts here - what the steps
+                # below would conclude, one token on
+                i += 1
+                continue
             start = i
             j = i
             comps: list[Mention] = []
             name_tokens: list[str] = []
             norm = tokens[j].norm
-            ana = self._phrase_at(tokens, j, self.anaphora)
+            ana = self._phrase_at(tokens, j, self._ana_index) if norm in self._ana_index else None
             if ana:
                 length, kind = ana
                 phrases.append(Group(j, j + length, [], pronoun=f"ana:{kind}",
@@ -331,7 +356,7 @@ class SentenceCoder:
                                      pronoun=f"poss:{norm}", text=f"{tokens[j].text} {m.text}"))
                 i = m.end
                 continue
-            listed = self._adjective_list(tokens, by_start, j)
+            listed = self._adjective_list(tokens, by_start, j) if j in by_start else None
             if listed:
                 end, actors = listed
                 phrases.append(Group(j, end, actors, text=" ".join(t.text for t in tokens[j:end])))
@@ -350,7 +375,7 @@ class SentenceCoder:
                 phrases.append(g)
                 i += 1
                 continue
-            ref = self._phrase_at(tokens, j, self.group_refs)
+            ref = self._phrase_at(tokens, j, self._ref_index) if norm in self._ref_index else None
             if ref:
                 length, (count, kind) = ref
                 # resolved in _join, once the compounds before it are known
@@ -444,12 +469,15 @@ class SentenceCoder:
         return tok.is_word and not tok.cap and tok.norm not in self.function_words and \
             tok.norm not in self.cb.verbs_by_first and not tok.norm.isdigit()
 
-    def _phrase_at(self, tokens: list[Token], j: int, table: dict) -> tuple[int, object] | None:
-        """The longest phrase of `table` (token tuples) starting at token j."""
-        index = self._first_index.get(self._table_names[id(table)])
-        for key, value in index.get(tokens[j].norm, ()):
-            L = len(key)
-            if tuple(t.norm for t in tokens[j:j + L]) == key:
+    @staticmethod
+    def _phrase_at(tokens: list[Token], j: int, index: dict) -> tuple[int, object] | None:
+        """The longest phrase of a phrase table starting at token j (`index`: its entries by first token,
+        longest first; callers look the token up first, as most tokens start no phrase)."""
+        for L, phrases in index.get(tokens[j].norm, ()):
+            if L == 1:
+                return 1, phrases[(tokens[j].norm,)]
+            value = phrases.get(tuple(t.norm for t in tokens[j:j + L]), _MISSING)
+            if value is not _MISSING:
                 return L, value
         return None
 
@@ -593,12 +621,18 @@ class SentenceCoder:
         n = len(tokens)
         prefer = tuple(dict.fromkeys(c for c in (self.ctx.dateline_country, self.ctx.main_country()) if c))
         i = skip
+        loc_index = self._loc_index
         while i < n:
+            tok = tokens[i]
+            if tok.norm not in loc_index and i not in by_start and not (tok.cap and tok.is_word) and \
+                    tok.norm != "the" and tok.norm not in self.place_descriptors:
+                i += 1   # no preposition, mention or name here: what the steps below would conclude
+                continue
             prep = None
             if i in inside_names:
                 i += 1   # "Islamic State in the Greater Sahara": a name, not a place
                 continue
-            found_prep = self._phrase_at(tokens, i, self._locative_table)
+            found_prep = self._phrase_at(tokens, i, loc_index) if tok.norm in loc_index else None
             if found_prep:
                 prep = found_prep[1]
             if not prep:
@@ -884,19 +918,25 @@ class SentenceCoder:
         return out
 
     def _events(self, tokens: list[Token], groups: list[Group], verbs: list[VerbMatch], notes: list[str]) -> list[Event]:
+        if not verbs:
+            return []   # nothing to code (what the steps below would conclude, at a fraction of the cost)
         n = len(tokens)
         group_end = {g.end - 1: g for g in groups}
         group_start = {g.start: g for g in groups}
         skip = self._skip = self._transparent(tokens)
         verbs = self._light_verb_acts(tokens, verbs, group_start)
         verb_word = {w: v for v in verbs for w in v.words}
-        refusal_spans = find_cues(tokens, self.cb.cue_keys.get("refusal", set()), skip)
-        negation_spans = find_cues(tokens, self.cb.cue_keys.get("negation", set()), skip)
-        intent_spans = find_cues(tokens, self.cb.cue_keys.get("intent", set()), skip)
-        hedge_spans = find_cues(tokens, self.cb.cue_keys.get("hedges", set()), skip)
-        background_spans = find_cues(tokens, self.cb.cue_keys.get("background_markers", set()))
-        background_spans += [(k, k + 2) for k in range(len(tokens) - 1)
-                             if tokens[k].norm == "since" and tokens[k + 1].norm.isdigit() and len(tokens[k + 1].norm) == 4]
+        norms = [t.norm for t in tokens]
+        present = set(norms)
+        refusal_spans = find_cues(tokens, self.cb.cue_keys.get("refusal", set()), skip, norms=norms, present=present)
+        negation_spans = find_cues(tokens, self.cb.cue_keys.get("negation", set()), skip, norms=norms, present=present)
+        intent_spans = find_cues(tokens, self.cb.cue_keys.get("intent", set()), skip, norms=norms, present=present)
+        hedge_spans = find_cues(tokens, self.cb.cue_keys.get("hedges", set()), skip, norms=norms, present=present)
+        background_spans = find_cues(tokens, self.cb.cue_keys.get("background_markers", set()), norms=norms,
+                                     present=present)
+        if "since" in present:
+            background_spans += [(k, k + 2) for k in range(len(tokens) - 1)
+                                 if tokens[k].norm == "since" and tokens[k + 1].norm.isdigit() and len(tokens[k + 1].norm) == 4]
         self._verb_starts = {v.start for v in verbs}
         clause_of = self._clauses(tokens)
 
@@ -1286,12 +1326,14 @@ class SentenceCoder:
         """For each token, the (start, end) of its clause."""
         cuts = [0]
         n = len(tokens)
+        cut_words = self._cut_words
         for k, t in enumerate(tokens):
-            if t.norm in self.breaks or t.norm in self.subordinators or t.norm == ";":
+            norm = t.norm
+            if norm in cut_words:
                 cuts.append(k)
-            elif t.norm == "," and k + 1 < n and (tokens[k + 1].norm in ("and", "but", "or", "while", "saying", "adding")
-                                                  or (k + 1 in self._verb_starts and not tokens[k + 1].cap
-                                                      and tokens[k + 1].norm.endswith("ed"))
+            elif norm == "," and k + 1 < n and (tokens[k + 1].norm in ("and", "but", "or", "while", "saying", "adding")
+                                                or (k + 1 in self._verb_starts and not tokens[k + 1].cap
+                                                    and tokens[k + 1].norm.endswith("ed"))
                                                   or (not tokens[k + 1].cap and tokens[k + 1].norm.endswith("ed") and
                                                       k + 2 < n and tokens[k + 2].norm in self.preps)):
                 cuts.append(k)   # a new clause, or a participial one (", declared in 2008", ", saying ...")
@@ -1618,6 +1660,9 @@ class SentenceCoder:
         evidence = " ".join(tokens[w].text for w in v.words)
         return [Event(v.rule.code, actors[0], other, v.rule.rule_id, evidence, v.start, clause_of[v.start],
                       actors[0].name, other.name) for other in actors[1:] if other.code != actors[0].code]
+
+
+_MISSING = object()
 
 
 def _in_spans(k: int, spans: list[tuple[int, int]]) -> bool:

@@ -70,7 +70,7 @@ def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnect
         con = duckdb.connect(str(path), read_only=read_only)
         if not read_only:
             # a bounded buffer pool: DuckDB spills sorts and loads to disk instead of growing with the corpus
-            con.execute(f"SET memory_limit = '{os.environ.get('EVENTCODER_DUCKDB_MEMORY', '192MB')}'")
+            con.execute(f"SET memory_limit = '{os.environ.get('EVENTCODER_DUCKDB_MEMORY', '64MB')}'")
             # let big sorts spill to disk next to the database instead of failing at the limit
             con.execute("SET preserve_insertion_order = false")
             con.execute(f"SET temp_directory = '{path.parent / (path.name + '.tmp')}'")

@@ -56,14 +56,19 @@ def match_lexicon(tokens: list[Token], cb: Codebook) -> list[Mention]:
     mentions: list[Mention] = []
     i, n = 0, len(tokens)
     norms = [t.norm for t in tokens]
+    lengths_desc = cb.extra.get("_lexicon_lengths_desc")
+    if lengths_desc is None:   # sorted once per codebook, not at every token
+        lengths_desc = cb.extra["_lexicon_lengths_desc"] = {k: tuple(sorted(v, reverse=True))
+                                                            for k, v in cb.lexicon_lengths.items()}
+    lexicon = cb.lexicon
     while i < n:
-        lengths = cb.lexicon_lengths.get(norms[i])
+        lengths = lengths_desc.get(norms[i])
         found = None
         if lengths:
-            for length in sorted(lengths, reverse=True):
+            for length in lengths:
                 if i + length > n:
                     continue
-                lexemes = cb.lexicon.get(tuple(norms[i:i + length]))
+                lexemes = lexicon.get(tuple(norms[i:i + length]))
                 if not lexemes:
                     continue
                 if not tokens[i].cap:
@@ -91,10 +96,26 @@ def match_verbs(tokens: list[Token], cb: Codebook, blocked: set[int], actor_star
     if not_modifiers is None:
         not_modifiers = cb.extra["_not_modifiers"] = {k[-1] for name in ("negation", "auxiliaries", "transparent_words",
                                                                         "time_nouns") for k in cb.cue_keys.get(name, set())}
+    present: set[str] | None = None
+    index = cb.verb_index
     for i, norm in enumerate(norms):
-        rules = cb.verbs_by_first.get(norm)
-        if not rules or i in blocked:
+        entry = index.get(norm)
+        if entry is None or i in blocked:
             continue
+        if present is None:
+            present = set(norms)
+        always, keyed = entry
+        # only rules whose anchor word is in the sentence, tried in codebook order
+        cands = None
+        for w in present:
+            hit = keyed.get(w)
+            if hit:
+                cands = (cands or {}) | dict(hit)
+        if cands:
+            cands.update(always)
+            rules = [cands[k] for k in sorted(cands)]
+        else:
+            rules = [r for _, r in always]
         # "his forces would not withdraw": after an article or possessive a verb form is a noun, and must not
         # take words from the verb that follows
         noun_slot = i > 0 and norms[i - 1] in noun_markers or (
@@ -107,6 +128,8 @@ def match_verbs(tokens: list[Token], cb: Codebook, blocked: set[int], actor_star
         for rule in rules:
             if noun_slot and not rule.nominal:
                 continue
+            if rule.required and any(forms.isdisjoint(present) for forms in rule.required):
+                continue   # a required word is nowhere in the sentence
             m = _match_at(rule.elements, 1, i + 1, norms, tokens, blocked, actor_starts, [i], None)
             if m is not None:
                 end, words, target_at = m
@@ -186,9 +209,11 @@ def _best_non_overlapping(found: list[VerbMatch]) -> list[VerbMatch]:
 _CUE_INDEX: dict[int, tuple[set, dict[str, list[int]]]] = {}
 
 
-def find_cues(tokens: list[Token], keys: set[tuple[str, ...]], skip: set[int] | None = None) -> list[tuple[int, int]]:
+def find_cues(tokens: list[Token], keys: set[tuple[str, ...]], skip: set[int] | None = None, *,
+              norms: list[str] | None = None, present: set[str] | None = None) -> list[tuple[int, int]]:
     """Spans (start, end) of cue phrases in the sentence (longest at each position); tokens in `skip`
-    ("agreed on Friday to") may stand inside a phrase without breaking it."""
+    ("agreed on Friday to") may stand inside a phrase without breaking it; `norms`: the tokens' norms and
+    `present` the set of them, if the caller has them already."""
     if not keys:
         return []
     if skip:
@@ -204,10 +229,15 @@ def find_cues(tokens: list[Token], keys: set[tuple[str, ...]], skip: set[int] | 
             lengths.sort(reverse=True)
         entry = _CUE_INDEX[id(keys)] = (keys, index)
     index = entry[1]
-    norms = [t.norm for t in tokens]
+    if present is not None and present.isdisjoint(index):
+        return []   # no cue's first word in the sentence (most sentences, for most cue lists)
+    if norms is None:
+        norms = [t.norm for t in tokens]
     spans = []
     for i, norm in enumerate(norms):
-        for L in index.get(norm, ()):
+        if norm not in index:
+            continue
+        for L in index[norm]:
             if L == 1 or tuple(norms[i:i + L]) in keys:
                 spans.append((i, i + L))
                 break

@@ -93,30 +93,47 @@ def query_frame(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = 
 
 
 def write_sorted_outputs(con: duckdb.DuckDBPyConnection, csv_path: Path, parquet_path: Path,
-                         batch_rows: int = 20_000) -> int:
-    """Write the events table to CSV and Parquet in stable order, batch by batch (memory stays flat:
-    DuckDB sorts, spilling to disk when it must; each batch is formatted like `write_csv`/`write_parquet`)."""
+                         batch_rows: int = 5_000) -> int:
+    """Write the events table to CSV and Parquet in stable order, batch by batch (memory stays flat;
+    each batch is formatted like `write_csv`/`write_parquet`).
+
+    Sorting the whole table at once would hold (or spill) every wide row; instead the documents are cut
+    into consecutive doc_id ranges of about `batch_rows` events, from a narrow (doc_id, count) query, and
+    each range is selected and sorted on its own. doc_id is the first sort key, so the ranges, one after
+    the other, are the table in SORT_KEY order: the same bytes as one big ORDER BY."""
     import pyarrow.parquet as pq
 
     from .validate import columns
 
     schema = polars_schema()
     cols = ", ".join(f'"{c}"' for c in columns())
-    # a relation streams record batches; a DB-API result would copy every row first
-    rel = con.sql(f"SELECT {cols} FROM events ORDER BY {', '.join(SORT_KEY)}")
-    reader = None
-    for name in ("to_arrow_reader", "fetch_arrow_reader", "record_batch"):
-        fetch = getattr(rel, name, None)
-        if fetch is not None:
-            reader = fetch(batch_rows)
-            break
+    ranges: list[tuple[str, str]] = []
+    lo = hi = None
+    size = 0
+    for doc_id, count in con.execute("SELECT doc_id, count(*) FROM events GROUP BY doc_id ORDER BY doc_id").fetchall():
+        if lo is not None and size + count > batch_rows:
+            ranges.append((lo, hi))
+            lo, size = None, 0
+        if lo is None:
+            lo = doc_id
+        hi = doc_id
+        size += count
+    if lo is not None:
+        ranges.append((lo, hi))
     n = 0
     writer = None
     with csv_path.open("wb") as fh:
         empty = pl.DataFrame(schema=schema)
         empty.write_csv(fh, include_header=True, quote_style="necessary", date_format="%Y-%m-%d", null_value="")
-        for batch in reader:
-            df = pl.from_arrow(batch)
+        for lo, hi in ranges:
+            # a relation's reader keeps ORDER BY order; a DB-API result need not (preserve_insertion_order
+            # is off), and it would copy the rows once more
+            quote = lambda v: "'" + v.replace("'", "''") + "'"  # noqa: E731
+            rel = con.sql(f"SELECT {cols} FROM events WHERE doc_id >= {quote(lo)} AND doc_id <= {quote(hi)} "
+                          f"ORDER BY {', '.join(SORT_KEY)}")
+            fetch = next(getattr(rel, name) for name in ("to_arrow_reader", "fetch_arrow_reader", "record_batch")
+                         if hasattr(rel, name))
+            df = pl.from_arrow(fetch(batch_rows).read_all())
             if isinstance(df, pl.Series) or df.height == 0:
                 continue
             df = df.cast({c: schema[c] for c in df.columns})
@@ -126,6 +143,7 @@ def write_sorted_outputs(con: duckdb.DuckDBPyConnection, csv_path: Path, parquet
                 writer = pq.ParquetWriter(parquet_path, table.schema, compression="zstd")
             writer.write_table(table)
             n += df.height
+            del df, table
     if writer is None:
         write_parquet(pl.DataFrame(schema=schema), parquet_path)
     else:

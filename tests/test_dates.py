@@ -70,3 +70,33 @@ def test_opening_date_dates_every_clause(cb):
     rows = code_article({"id": "d", "published": "2021-05-10", "text": "On 3 May 2021, rebels seized Kidal "
                          "(Kidal) after clashes with soldiers, who withdrew from the town."}, cb).rows
     assert rows and all(r["event_date"] == "2021-05-03" for r in rows), [(r["event_code"], r["event_date"]) for r in rows]
+
+
+def test_quick_dates_agree_with_dateparser():
+    """The calendar fast path gives what dateparser gives, for every base month and boundary day."""
+    import datetime as dt
+
+    from coder.resolve.dates import _dateparser, _quick_date
+
+    exprs = ["january", "march", "may", "june", "sept", "sept.", "dec.", "december", "october 2021",
+             "feb 2024", "yesterday", "3 days ago", "two days ago", "three days ago"]
+    for base in (dt.date(2024, m, d) for m in range(1, 13) for d in (1, 28)):
+        for e in exprs:
+            assert _quick_date(e, base) == _dateparser.__wrapped__(e, base), (e, base)
+    assert _quick_date("early march", dt.date(2024, 5, 1)) is None   # not one of its forms: dateparser reads it
+
+
+def test_lowered_date_pattern_finds_what_the_original_finds():
+    """The fast scan (ASCII lowered, first-character look-ahead) gives the original pattern's matches."""
+    import json
+
+    from coder.resolve.dates import _DATE_RE, _date_matches
+
+    from .conftest import DATA
+
+    texts = [json.loads(line)["text"] for line in (DATA / "gold" / "articles.jsonl").read_text().splitlines()
+             if line.strip()]
+    texts += ["On the same day, in mid-March 2021 and late-May, between 2 and 4 May, 3 days ago, LAST WEEK"]
+    for text in texts:
+        want = [(m.span(), m.lastgroup) for m in _DATE_RE.finditer(text)]
+        assert [(m.span(), m.lastgroup) for m in _date_matches(text)] == want

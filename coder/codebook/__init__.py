@@ -93,6 +93,9 @@ class VerbRule:
     nominal: bool
     file: str
     line: int
+    # the forms of each required word after the first: a sentence lacking any one of them cannot match,
+    # so the matcher skips the rule without trying it (most rules, in most sentences)
+    required: tuple[frozenset[str], ...] = ()
 
 
 @dataclass(slots=True)
@@ -133,6 +136,9 @@ class Codebook:
     cue_keys: dict[str, set[tuple[str, ...]]]
     files: list[Path] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
+    # first-word form -> (rules to try always, {anchor word: rules}); see `verb_index`
+    verb_index: dict[str, tuple[tuple[tuple[int, VerbRule], ...], dict[str, tuple[tuple[int, VerbRule], ...]]]] = \
+        field(default_factory=dict)
 
     @property
     def label(self) -> str:
@@ -377,7 +383,8 @@ class _Compiler:
                 problems.append(f"{f}:{line}: {'nominal' if nominal else 'pattern'} {text!r}: {exc}")
                 return
             rule_id = f"{path.stem}:{code}:{'~' if nominal else ''}{text}"
-            rules.append(VerbRule(rule_id, code, text, elements, negated, target, speech, nominal, f, line))
+            required = tuple(el.forms for el in elements[1:] if el.kind == "word" and not el.optional)
+            rules.append(VerbRule(rule_id, code, text, elements, negated, target, speech, nominal, f, line, required))
 
         for path, entry in self.verb_items:
             base = {"code": entry["code"], "negated": entry.get("negated"), "target": entry.get("target", "object")}
@@ -403,7 +410,28 @@ class _Compiler:
             lengths.setdefault(key[0], set()).add(len(key))
         cue_keys = {k: {phrase_key(p) for p in v} for k, v in self.cues.items() if isinstance(v, list)}
         return Codebook(self.root, meta["name"], meta["version"], digest, self.taxonomy, by_first, rules,
-                        self.lexicon, lengths, self.cues, cue_keys, extra=self.extra)
+                        self.lexicon, lengths, self.cues, cue_keys, extra=self.extra,
+                        verb_index=verb_index(by_first))
+
+
+def verb_index(by_first: dict[str, list[VerbRule]]) -> dict:
+    """Per first-word form, the rules split by one required word ("anchor"): a sentence is matched
+    against only the rules whose anchor occurs in it, not against all ("called" starts 144 patterns).
+    Each rule keeps its position in `by_first` so that candidates are tried in codebook order."""
+    index = {}
+    for form, rules in by_first.items():
+        always: list[tuple[int, VerbRule]] = []
+        keyed: dict[str, list[tuple[int, VerbRule]]] = {}
+        for pos, r in enumerate(rules):
+            if not r.required:
+                always.append((pos, r))
+                continue
+            # longer words are rarer in text: the fewer sentences hold the anchor, the fewer tries
+            anchor = max(r.required, key=lambda forms: (min(len(f) for f in forms), -len(forms)))
+            for word in anchor:
+                keyed.setdefault(word, []).append((pos, r))
+        index[form] = (tuple(always), {w: tuple(v) for w, v in keyed.items()})
+    return index
 
 
 def _spelling_variants(phrase: str, particles) -> set[str]:

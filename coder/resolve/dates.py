@@ -49,6 +49,84 @@ _DATE_RE = re.compile(
     re.IGNORECASE,
 )
 
+
+def _first_chars(items) -> tuple[set[str] | None, bool]:
+    """The characters a parsed regex sequence can start with (None: any) and whether it can match empty.
+    Used to put a one-character look-ahead in front of a pattern: positions that cannot start a match
+    are then skipped at once instead of trying every branch. Anything unusual gives None (no filter)."""
+    from re import _constants as C
+
+    out: set[str] = set()
+    for op, av in items:
+        if op is C.LITERAL:
+            first, nullable = {chr(av)}, False
+        elif op is C.IN:
+            first, nullable = set(), False
+            for o, a in av:
+                if o is C.LITERAL:
+                    first.add(chr(a))
+                elif o is C.RANGE and a[1] - a[0] < 128:
+                    first |= {chr(c) for c in range(a[0], a[1] + 1)}
+                elif o is C.CATEGORY and a is C.CATEGORY_DIGIT:
+                    first |= set("0123456789")     # ASCII text only (see _date_matches)
+                elif o is C.CATEGORY and a is C.CATEGORY_SPACE:
+                    first |= set(" \t\n\r\f\v")
+                else:
+                    return None, False
+        elif op in (C.AT, C.ASSERT, C.ASSERT_NOT):
+            first, nullable = set(), True      # consumes nothing
+        elif op is C.SUBPATTERN:
+            first, nullable = _first_chars(av[3])
+        elif op is C.BRANCH:
+            first, nullable = set(), False
+            for alt in av[1]:
+                f, n = _first_chars(alt)
+                if f is None:
+                    return None, False
+                first |= f
+                nullable = nullable or n
+        elif op in (C.MAX_REPEAT, C.MIN_REPEAT):
+            first, nullable = _first_chars(av[2])
+            nullable = nullable or av[0] == 0
+        else:
+            return None, False
+        if first is None:
+            return None, False
+        out |= first
+        if not nullable:
+            return out, False
+    return out, True
+
+
+def _lowered(pattern: str) -> re.Pattern | None:
+    """`pattern` (an IGNORECASE one) for ASCII text lowered first, with a look-ahead on its first
+    character: re cannot skip case-insensitive branches on their first letter, and tries every branch
+    at every position, so this scans a sentence several times faster. Same matches, same offsets
+    (lowering ASCII keeps the length). None if lowering would break the pattern (an upper-case escape
+    such as \\D)."""
+    if re.search(r"\\[A-Z]", pattern):
+        return None
+    low = pattern.lower().replace("(?p<", "(?P<")
+    try:
+        from re import _parser
+
+        first, nullable = _first_chars(_parser.parse(low).data)
+    except Exception:  # pragma: no cover - another Python's private parser: no look-ahead, same matches
+        first, nullable = None, True
+    if first and not nullable and all(c.isascii() for c in first):
+        low = "(?=[" + "".join(re.escape(c) for c in sorted(first)) + "])" + low
+    return re.compile(low)
+
+
+_DATE_RE_LOWER = _lowered(_DATE_RE.pattern)
+
+
+def _date_matches(sentence: str):
+    if _DATE_RE_LOWER is not None and sentence.isascii():
+        return _DATE_RE_LOWER.finditer(sentence.lower())
+    return _DATE_RE.finditer(sentence)
+
+
 PRECISION_ORDER = {"day": 0, "week": 1, "month": 2, "year": 3}
 
 
@@ -71,6 +149,40 @@ def _dateparser(expr: str, base: dt.date) -> dt.date | None:
     settings = dict(_SETTINGS_BASE, RELATIVE_BASE=dt.datetime(base.year, base.month, base.day, 12))
     parsed = dateparser.parse(expr, languages=["en"], settings=settings)
     return parsed.date() if parsed else None
+
+
+_MONTH_ONLY = re.compile(r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+                         r"|sep(?:t|tember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?(?:\s+(\d{4}))?")
+_DAYS_AGO = re.compile(r"(\d{1,4}|two|three)\s+days\s+ago")
+
+
+def _quick_date(expr: str, base: dt.date) -> dt.date | None:
+    """What dateparser (with _SETTINGS_BASE) gives for the few expressions wire text repeats - a month
+    name ("march", "sept. 2021"), "yesterday", "3 days ago" - by calendar arithmetic: dateparser costs
+    milliseconds a call, and its cache rarely hits across articles of different dates. None: not one of
+    these, ask dateparser. (tests/test_dates.py checks both agree.)"""
+    m = _MONTH_ONLY.fullmatch(expr)
+    if m:
+        month = _MONTH_NUMBERS[m.group(1)[:3]]
+        if m.group(2):
+            year = int(m.group(2))
+            return dt.date(year, month, 1) if 1900 <= year <= 2100 else None
+        # PREFER_DATES_FROM past: this year's month unless it has not begun yet
+        return dt.date(base.year if month <= base.month else base.year - 1, month, 1)
+    if expr == "yesterday":
+        return base - dt.timedelta(days=1)
+    m = _DAYS_AGO.fullmatch(expr)
+    if m:
+        n = {"two": 2, "three": 3}.get(m.group(1)) or int(m.group(1))
+        return base - dt.timedelta(days=n)
+    return None
+
+
+def _resolve(expr: str, base: dt.date) -> dt.date | None:
+    """A relative or partial date expression read against `base`: by arithmetic where that is sure,
+    else by dateparser."""
+    quick = _quick_date(expr, base)
+    return quick if quick is not None else _dateparser(expr, base)
 
 
 @lru_cache(maxsize=4096)
@@ -147,13 +259,13 @@ def find_dates(sentence: str, base: dt.date | None, previous: dt.date | None = N
     if base is None:
         return []
     found: list[DateMention] = []
-    for m in _DATE_RE.finditer(sentence):
+    for m in _date_matches(sentence):
         kind = m.lastgroup if m.lastgroup != "oday" else "ordinal"
         for name in ("night", "mdy", "dmy", "between", "md", "dm", "ordinal", "same", "weekday", "relday", "week", "month", "year"):
             if m.group(name):
                 kind = name
                 break
-        text = m.group()
+        text = sentence[m.start():m.end()]   # as written (the match may be on the lowered text)
         date: dt.date | None = None
         precision = "day"
         same = False
@@ -193,7 +305,7 @@ def find_dates(sentence: str, base: dt.date | None, previous: dt.date | None = N
             elif low in ("today", "this morning", "tonight", "earlier today", "overnight"):
                 date = base
             else:
-                date = _dateparser(low, base)
+                date = _resolve(low, base)
         elif kind == "week":
             date, precision = (base - dt.timedelta(days=7) if "last" in low or "ago" in low else base), "week"
         elif kind == "month":
@@ -205,7 +317,7 @@ def find_dates(sentence: str, base: dt.date | None, previous: dt.date | None = N
                 date = first.replace(day=1)
             else:
                 name = re.sub(r"^(in\s+)?(early|late|mid)?[-\s]*", "", low, flags=re.I)
-                d = _dateparser(name, base)
+                d = _resolve(name, base)
                 date = _not_future(d.replace(day=1), base) if d else None
         elif kind == "year":
             precision = "year"

@@ -37,6 +37,7 @@ class Place:
 _MARKS = re.compile(r"[’'‘`´ʻʼʾʿ.]")
 
 
+@lru_cache(maxsize=16384)   # names recur across sentences and articles; bounded, so memory stays flat
 def fold(name: str) -> str:
     """Case-, accent- and transliteration-insensitive key: 'Kyiv' == 'kyiv', 'Bogotá' == 'bogota',
     'Ra’s al ‘Ayn' == 'Ras al Ayn'; the Arabic article is read one way, 'Ras el Ain' == 'Ras al-Ain'."""
