@@ -244,6 +244,7 @@ class SentenceCoder:
         self.domestic_codes = tuple(cb.cues.get("domestic_target_codes") or ())
         self.org_prefixes = ("IGO", "NGO", "IMG", "INT", "MNC")
         self.refusal_fallback_keys = keys.get("refusal_fallback", set())
+        self.refusal_firsts = {k[0] for k in self.refusal_fallback_keys}   # a refusal can be an act with no verb
         self.refusal_fallback_code = cb.cues.get("refusal_fallback_code")
         self.decline_comment_keys = keys.get("decline_comment", set())
         self.decline_comment_code = cb.cues.get("decline_comment_code")
@@ -918,7 +919,7 @@ class SentenceCoder:
         return out
 
     def _events(self, tokens: list[Token], groups: list[Group], verbs: list[VerbMatch], notes: list[str]) -> list[Event]:
-        if not verbs:
+        if not verbs and not any(t.norm in self.refusal_firsts for t in tokens):
             return []   # nothing to code (what the steps below would conclude, at a fraction of the cost)
         n = len(tokens)
         group_end = {g.end - 1: g for g in groups}
