@@ -5,6 +5,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from coder.evaluate import load_gold, match_level, score
 from coder.ingest import Article, read_articles
 from coder.pipeline import code_article
@@ -32,28 +34,23 @@ def _score(folder, cb):
     return score(load_gold(folder / "gold.jsonl"), rows)
 
 
-def test_development_gold_set(cb):
-    rep = _score(GOLD, cb)
-    l1, l2 = rep.levels["L1"], rep.levels["L2"]
-    print(f"\ndev gold: L1 F1 {l1.f1:.3f}, L2 F1 {l2.f1:.3f}, date {rep.date_accuracy:.3f}, "
-          f"location {rep.location_accuracy:.3f}")
-    # floors just under the measured figures: they guard against regressions; the issue's targets
-    # (L2 0.85, L1 0.92) are not reached yet, see the closing note
-    assert l2.f1 >= 0.79
-    assert l1.f1 >= 0.86
-    assert rep.date_accuracy >= 0.95
-    assert rep.location_accuracy >= 0.90
+# floors just under the measured figures: they guard against regressions. The development set was tuned
+# on; the held-out set (a second coder's 30 articles, tests/data/gold_holdout) is the figure closest to
+# unseen text. The issue's targets (L2 0.85, L1 0.92) are not reached yet, see the closing note.
+GOLD_SETS = {
+    "development": (GOLD, {"L2": 0.80, "L1": 0.87, "date": 0.95, "location": 0.90}),
+    "held-out": (DATA / "gold_holdout", {"L2": 0.48, "L1": 0.70, "date": 0.95, "location": 0.85}),
+}
 
 
-def test_held_out_gold_set(cb):
-    """A second coder's 30 articles (tests/data/gold_holdout): the figure closest to unseen text."""
-    rep = _score(DATA / "gold_holdout", cb)
-    l1, l2 = rep.levels["L1"], rep.levels["L2"]
-    print(f"\nheld-out gold: L1 F1 {l1.f1:.3f}, L2 F1 {l2.f1:.3f}, date {rep.date_accuracy:.3f}, "
-          f"location {rep.location_accuracy:.3f}")
-    assert l2.f1 >= 0.45
-    assert l1.f1 >= 0.68
-    assert rep.date_accuracy >= 0.9
+@pytest.mark.parametrize("name", GOLD_SETS)
+def test_gold_set(cb, name):
+    folder, floor = GOLD_SETS[name]
+    rep = _score(folder, cb)
+    got = {"L1": rep.levels["L1"].f1, "L2": rep.levels["L2"].f1, "date": rep.date_accuracy,
+           "location": rep.location_accuracy}
+    print(f"\n{name} gold:", {k: round(v, 3) for k, v in got.items()})
+    assert all(got[k] >= floor[k] for k in floor), (got, floor)
 
 
 def test_eval_cli_json(tmp_path):
