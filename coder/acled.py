@@ -120,6 +120,14 @@ class AcledBook:
 
     def __post_init__(self) -> None:
         self._compound_first = {c[0] for c in self.compounds or ()}
+        self._inter_memo: dict = {}
+        for a in self.actor_types:
+            # phrases by their last word: "a phrase ending the words around a name" is looked up, not scanned
+            by_last: dict[str, list[tuple[str, ...]]] = {}
+            for p in a.get("_words") or ():
+                if p:
+                    by_last.setdefault(p[-1], []).append(p)
+            a["_by_last"] = by_last
 
     @classmethod
     def from_codebook(cls, cb) -> "AcledBook | None":
@@ -172,8 +180,20 @@ class AcledBook:
         the lexicon kinds of the name (a country named alone is its state's forces, a town is no actor)."""
         if not code:
             return None
+        # a pure function of its arguments, asked again for every event of the same actor: memoised, bounded
+        key = (name, code, role, event_code, side, before, after, date, name_kinds)
+        memo = self._inter_memo
+        if key in memo:
+            return memo[key]
+        if len(memo) > 8192:
+            memo.clear()
+        memo[key] = value = self._inter(name, code, role, event_code, side, before, after, date, name_kinds)
+        return value
+
+    def _inter(self, name, code, role, event_code, side, before, after, date, name_kinds) -> int | None:
         words = _words(name or "")
         around = before + words
+        last = around[-1] if around else None
         for a in self.actor_types:
             if a.get("cameo"):
                 if (a.get("side") or side) == side and event_code.startswith(tuple(a["cameo"])) and not \
@@ -185,7 +205,8 @@ class AcledBook:
                 if code in a["codes"] and (not date or date >= str(a.get("from") or "")):
                     return int(a["inter"])
                 continue
-            if a["_words"] and (_contains(words, a["_words"]) or any(around[-len(p):] == p for p in a["_words"])):
+            if a["_words"] and (_contains(words, a["_words"]) or
+                                any(around[-len(p):] == p for p in a["_by_last"].get(last, ()))):
                 return int(a["inter"])   # the name, or a phrase ending in it: "Murle armed youth"
             if a["_after"] and _contains(after, a["_after"]):
                 return int(a["inter"])
