@@ -1477,6 +1477,11 @@ class SentenceCoder:
         k = v.end
         while k < len(tokens) and k in self._skip:
             k += 1   # "was signed on Wednesday by X and Y"
+        if passive and k + 1 < len(tokens) and tokens[k].norm == "and":
+            # "were looted and set alight by rioters": coordinated participles share the agent
+            c = next((c for c in range(k + 1, min(len(tokens), k + 5)) if tokens[c].norm == "by"), None)
+            if c is not None and all(t.is_word and not t.cap for t in tokens[k + 1:c]):
+                k = c
         # "X was attacked by Y", "talks attended by Y"
         if passive and self.clash_nouns:
             # "were killed in a violent face-off with Chinese troops": the other side of the clash did it
