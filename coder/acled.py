@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 from .resolve.places import fold
 from .text import tokenize
@@ -31,10 +30,25 @@ VIOLENT_EVENT_TYPES = {"Battles", "Explosions/Remote violence", "Violence agains
 TIME_PRECISION = {"day": 1, "week": 2, "month": 3, "year": 3}
 
 
-@lru_cache(maxsize=8192)
+_WORDS: dict[str, tuple[str, ...]] = {}
+
+
 def _words(text: str) -> tuple[str, ...]:
-    """Token norms of a text; cached, as an article's rows read the same sentences and names again."""
-    return tuple(t.norm for t in tokenize(text))
+    """Token norms of a text; cached (bounded), as an article's rows read the same sentences and names
+    again, and the pipeline hands over the sentences it has tokenised already (`remember_words`)."""
+    words = _WORDS.get(text)
+    if words is None:
+        if len(_WORDS) > 8192:
+            _WORDS.clear()
+        words = _WORDS[text] = tuple(t.norm for t in tokenize(text))
+    return words
+
+
+def remember_words(text: str, tokens: list) -> None:
+    """The tokens the coder made of a sentence, so the ACLED pass does not tokenise it again."""
+    if len(_WORDS) > 8192:
+        _WORDS.clear()
+    _WORDS[text] = tuple(t.norm for t in tokens)
 
 
 PLACE = "@place"   # what a place name in the sentence reads as to cues written with PLACE ("captured PLACE")
@@ -121,6 +135,7 @@ class AcledBook:
     def __post_init__(self) -> None:
         self._compound_first = {c[0] for c in self.compounds or ()}
         self._inter_memo: dict = {}
+        self._context_memo: dict = {}
         for a in self.actor_types:
             # phrases by their last word: "a phrase ending the words around a name" is looked up, not scanned
             by_last: dict[str, list[tuple[str, ...]]] = {}
@@ -298,6 +313,16 @@ class AcledBook:
     def context(self, text: str, place: str | None = None) -> tuple[str, ...]:
         """The words rules read: the event's place as PLACE, and compounds such as "riot police" joined
         into one word, so that the cue "riot" does not fire on the police that answer a protest."""
+        # the rows of one sentence ask for the same context: memoised, bounded
+        memo = self._context_memo
+        key = (text, place)
+        if key not in memo:
+            if len(memo) > 2048:
+                memo.clear()
+            memo[key] = self._context(text, place)
+        return memo[key]
+
+    def _context(self, text: str, place: str | None) -> tuple[str, ...]:
         words = _words(text)
         if place:
             key = tuple(fold(w) for w in _words(place))

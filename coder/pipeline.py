@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from . import __version__
 from .code import ArticleContext, SentenceAnalysis, SentenceCoder
 from .codebook import Codebook
-from .acled import TIME_PRECISION, annotate as annotate_acled, book as acled_book
+from .acled import TIME_PRECISION, remember_words, annotate as annotate_acled, book as acled_book
 from .ingest import Article, Reject
 from .resolve import dateline_place, event_date, event_place
 from .resolve.dates import find_dates
@@ -101,6 +101,7 @@ def code_article(article: Article, cb: Codebook, times: StageTimes | None = None
         t = time.perf_counter()
         ctx.sentence = sent.index
         analysis = coder.analyse(sent.text, skip)
+        remember_words(sent.text, analysis.tokens)   # the ACLED pass reads these words again
         if acled is not None:
             # a weapon used with no violent CAMEO event ("a roadside bomb targeted a patrol"): ACLED records it
             extra = acled.uncoded_event(analysis, coder, skip)
