@@ -98,6 +98,9 @@ class ArticleContext:
     last_compound: list[Actor] = field(default_factory=list)
     previous_date: dt.date | None = None
     country_counts: dict[str, int] = field(default_factory=dict)
+    # code prefixes of bodies that belong to no one country (cues.yaml `international_prefixes`): they do not
+    # count towards the article's main country; set by the SentenceCoder from the codebook
+    international: tuple[str, ...] = ()
     place_counts: dict[str, int] = field(default_factory=dict)
 
     def main_country(self) -> str | None:
@@ -127,7 +130,7 @@ class ArticleContext:
         if not actor.resolved:
             return
         if count and actor.country and actor.country.isalpha() and \
-                actor.code[:3] not in ("IGO", "NGO", "IMG", "INT", "MNC"):
+                actor.code[:3] not in self.international:
             self.country_counts[actor.country] = self.country_counts.get(actor.country, 0) + 1
         if actor.kind == "person":
             self.last_person = actor
@@ -184,6 +187,7 @@ class SentenceCoder:
         if tables is None:
             tables = cb.extra["_sentence_coder_tables"] = self._tables(cb)
         self.__dict__.update(tables)
+        ctx.international = self.org_prefixes
 
     @staticmethod
     def _tables(cb: Codebook) -> dict:
@@ -242,7 +246,8 @@ class SentenceCoder:
         self.object_pronouns = {k[0] for k in keys.get("object_pronouns", set())}
         self.locative_preps = {k[0] for k in keys.get("locative", set()) if len(k) == 1}
         self.domestic_codes = tuple(cb.cues.get("domestic_target_codes") or ())
-        self.org_prefixes = ("IGO", "NGO", "IMG", "INT", "MNC")
+        self.org_prefixes = tuple(cb.cues.get("international_prefixes") or ())
+        self.time_openers = {k[0] for k in keys.get("time_word_openers", set())}
         self.refusal_fallback_keys = keys.get("refusal_fallback", set())
         self.refusal_firsts = {k[0] for k in self.refusal_fallback_keys}   # a refusal can be an act with no verb
         self.refusal_fallback_code = cb.cues.get("refusal_fallback_code")
@@ -856,7 +861,7 @@ class SentenceCoder:
         # Syrian government and the opposition" in a story from Geneva: the opposition is Syria's)
         for g in groups:
             for a in g.actors:
-                if a.resolved and a.country and a.code[:3] not in ("IGO", "NGO", "IMG", "INT", "MNC"):
+                if a.resolved and a.country and a.code[:3] not in self.org_prefixes:
                     self.ctx.country_counts[a.country] = self.ctx.country_counts.get(a.country, 0) + 1
         events = self._events(tokens, groups, verbs, notes)
         for g in groups:
@@ -1398,7 +1403,7 @@ class SentenceCoder:
         out: set[int] = set()
         for k in range(len(tokens) - 1, -1, -1):
             norm = tokens[k].norm
-            if norm in self.transparent or (norm in ("on", "late", "early") and k + 1 in out):
+            if norm in self.transparent or (norm in self.time_openers and k + 1 in out):
                 out.add(k)
         return out
 

@@ -12,9 +12,6 @@ from dataclasses import dataclass, field
 from .codebook import Codebook, Element, Lexeme, VerbRule
 from .text import Token
 
-# Words after "to" that make it a preposition, not an infinitive marker, inside a pattern's gap.
-GAP_DETERMINERS = frozenset({"the", "a", "an", "his", "her", "its", "their", "our", "this", "that", "these", "those"})
-
 QUOTES = frozenset({'"', "“", "”", "'", "‘", "’"})
 
 # Lexeme kinds that are proper names: they only match text written with a capital.
@@ -96,6 +93,10 @@ def match_verbs(tokens: list[Token], cb: Codebook, blocked: set[int], actor_star
     if not_modifiers is None:
         not_modifiers = cb.extra["_not_modifiers"] = {k[-1] for name in ("negation", "auxiliaries", "transparent_words",
                                                                         "time_nouns") for k in cb.cue_keys.get(name, set())}
+    # "to" before a plain lower-case word ("to hold"), not before an article or a name ("to the president")
+    infinitives = {p for p, t in enumerate(norms[:-1]) if t == "to" and tokens[p + 1].is_word and
+                   not tokens[p + 1].cap and norms[p + 1] not in noun_markers and norms[p + 1] != "that"
+                   and not norms[p + 1][0].isdigit()}
     present: set[str] | None = None
     index = cb.verb_index
     for i, norm in enumerate(norms):
@@ -130,7 +131,7 @@ def match_verbs(tokens: list[Token], cb: Codebook, blocked: set[int], actor_star
                 continue
             if rule.required and any(forms.isdisjoint(present) for forms in rule.required):
                 continue   # a required word is nowhere in the sentence
-            m = _match_at(rule.elements, 1, i + 1, norms, tokens, blocked, actor_starts, [i], None)
+            m = _match_at(rule.elements, 1, i + 1, norms, tokens, blocked, actor_starts, infinitives, [i], None)
             if m is not None:
                 end, words, target_at = m
                 found.append(VerbMatch(i, end, rule, target_at, words))
@@ -138,25 +139,26 @@ def match_verbs(tokens: list[Token], cb: Codebook, blocked: set[int], actor_star
 
 
 def _match_at(elements: list[Element], k: int, pos: int, norms: list[str], tokens: list[Token], blocked: set[int],
-              actor_starts: dict[int, int], words: list[int], target_at: int | None):
+              actor_starts: dict[int, int], infinitives: set[int], words: list[int], target_at: int | None):
     if k == len(elements):
         return pos, words, target_at
     el = elements[k]
     n = len(norms)
     if el.kind == "word":
         if pos < n and norms[pos] in el.forms and pos not in blocked:
-            r = _match_at(elements, k + 1, pos + 1, norms, tokens, blocked, actor_starts, words + [pos], target_at)
+            r = _match_at(elements, k + 1, pos + 1, norms, tokens, blocked, actor_starts, infinitives, words + [pos],
+                          target_at)
             if r is not None:
                 return r
         if el.optional:
-            return _match_at(elements, k + 1, pos, norms, tokens, blocked, actor_starts, words, target_at)
+            return _match_at(elements, k + 1, pos, norms, tokens, blocked, actor_starts, infinitives, words, target_at)
         return None
     if el.kind == "gap":
         # up to max_gap words; a parenthesis ("in Kisumu (Kisumu) against") counts as nothing
         p, counted, depth = pos, 0, 0
         while True:
             if depth == 0:
-                r = _match_at(elements, k + 1, p, norms, tokens, blocked, actor_starts, words, target_at)
+                r = _match_at(elements, k + 1, p, norms, tokens, blocked, actor_starts, infinitives, words, target_at)
                 if r is not None:
                     return r
             if p >= n:
@@ -171,8 +173,7 @@ def _match_at(elements: list[Element], k: int, pos: int, norms: list[str], token
             elif depth == 0:
                 if not (tokens[p].is_word or t in ("'s", "'", "$", "€", "£", "%", "-")):   # "villagers' houses"
                     return None
-                if t == "to" and p + 1 < n and tokens[p + 1].is_word and not tokens[p + 1].cap and \
-                        norms[p + 1] not in GAP_DETERMINERS and not norms[p + 1][0].isdigit():
+                if p in infinitives:
                     return None   # nor across an infinitive: "had offered on Sunday to hold talks" is no "have talks"
                 counted += 1
                 if counted > el.max_gap:
@@ -186,7 +187,8 @@ def _match_at(elements: list[Element], k: int, pos: int, norms: list[str], token
         if p not in actor_starts and p < n and norms[p].replace(",", "").isdigit():
             p += 1   # a count before the actor: "executed 6 villagers"
         if p in actor_starts:
-            return _match_at(elements, k + 1, actor_starts[p], norms, tokens, blocked, actor_starts, words, p)
+            return _match_at(elements, k + 1, actor_starts[p], norms, tokens, blocked, actor_starts, infinitives,
+                             words, p)
         if k == len(elements) - 1 and pos < n and norms[pos] == "by":
             return pos, words, None   # passive: "was received by X" - the target stands before the verb
         return None

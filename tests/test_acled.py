@@ -44,29 +44,27 @@ def test_no_type_is_guessed(cb):
     assert rows and all(r["acled_sub_event_type"] is None and r["fatalities"] is None for r in rows)
 
 
-def test_development_set(cb):
-    rep = score_acled(load_reports(DATA / "acled" / "dev.jsonl"), cb)
-    print("\nACLED dev set:", {f: round(rep.share(f), 3) for f in rep.correct})
-    # floors just under what the coder measures now (two reports of slack), all above the issue's
-    # targets (sub-event type 0.85, date 0.95, admin1 0.90, within 25 km 0.85, fatalities 0.90)
-    assert rep.share("sub_event_type") >= 0.97
-    assert rep.share("event_date") >= 0.97
-    assert rep.share("country") >= 0.97
-    assert rep.share("admin1") >= 0.97
-    assert rep.share("within_25km") >= 0.97
-    assert rep.share("fatalities") >= 0.97
+# floors just under what the coder measures now. The development set (185 reports) was tuned on and is
+# above the issue's targets (sub-event type 0.85, date 0.95, admin1 0.90, within 25 km 0.85, fatalities
+# 0.90); the held-out set (80 reports by a second coder, tests/data/acled_holdout) is the figure closest to
+# unseen reports.
+ACLED_SETS = {
+    "development": (DATA / "acled" / "dev.jsonl",
+                    {f: 0.97 for f in ("sub_event_type", "event_date", "country", "admin1", "within_25km",
+                                       "fatalities")}),
+    "held-out": (DATA / "acled_holdout" / "reports.jsonl",
+                 {"sub_event_type": 0.70, "event_date": 0.76, "admin1": 0.72, "within_25km": 0.74,
+                  "fatalities": 0.76}),
+}
 
 
-def test_held_out_set(cb):
-    """80 reports written by a second coder and never used to tune rules (tests/data/acled_holdout):
-    the figure closest to unseen reports, far below the development set's."""
-    rep = score_acled(load_reports(DATA / "acled_holdout" / "reports.jsonl"), cb)
-    print("\nACLED held-out set:", {f: round(rep.share(f), 3) for f in rep.correct})
-    assert rep.share("sub_event_type") >= 0.70
-    assert rep.share("event_date") >= 0.76
-    assert rep.share("admin1") >= 0.72
-    assert rep.share("within_25km") >= 0.74
-    assert rep.share("fatalities") >= 0.76
+@pytest.mark.parametrize("name", ACLED_SETS)
+def test_report_set(cb, name):
+    path, floor = ACLED_SETS[name]
+    rep = score_acled(load_reports(path), cb)
+    got = {f: round(rep.share(f), 3) for f in rep.correct}
+    print(f"\nACLED {name} set:", got)
+    assert all(rep.share(f) >= v for f, v in floor.items()), (got, floor)
 
 
 def test_acled_export_matches_hand_made_file(cb, tmp_path):
