@@ -97,8 +97,6 @@ def _marked_index(words: tuple[str, ...], spans: list[tuple[int, int]]) -> list[
 
 
 # once a count has been read, these words end the list of victims
-_AFTER_VICTIMS = frozenset({"in", "at", "on", "near", "from", "across", "during", "over", "of", "inside", "outside",
-                            "around", "with", "after", "before", "within", "since", "by"})
 
 
 def _find(seq: tuple[str, ...], phrases: list[tuple[str, ...]], start: int = 0) -> int:
@@ -131,6 +129,7 @@ class AcledBook:
     compounds: dict[tuple[str, ...], str] | None = None
     earlier_event_words: frozenset[str] = frozenset()
     new_event_openers: tuple[tuple[str, ...], ...] = ()
+    count_enders: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         self._compound_first = {c[0] for c in self.compounds or ()}
@@ -171,6 +170,7 @@ class AcledBook:
             uncoded=unc,
             compounds={_words(c): c.replace(" ", "_") for c in rules.get("context_compounds") or []},
             earlier_event_words=frozenset(w.lower() for w in fat.get("earlier_event_words") or []),
+            count_enders=frozenset(w.lower() for w in fat.get("count_enders") or []),
             new_event_openers=tuple(_words(w) for w in fat.get("new_event_openers") or []),
             actor_types=actor_types, rules=compiled,
             sub_types={s["name"]: s for s in types["sub_event_types"]},
@@ -433,7 +433,7 @@ class AcledBook:
                 if got and words[j] not in ("and", ",", "including", "people", "persons") and \
                         not words[j].replace("-", "").isalpha():
                     break
-                if got and (words[j] in self.kill_words or words[j] in _AFTER_VICTIMS):
+                if got and (words[j] in self.kill_words or words[j] in self.count_enders):
                     break   # "killing 5 people in 3 villages": the count ends where the place or time begins
                 if words[j:j + 3] == ("as", "well", "as"):
                     j += 3   # "killing 3 soldiers and 2 civilians as well as the bomber"
