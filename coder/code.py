@@ -969,6 +969,7 @@ class SentenceCoder:
 
         subj_memo: dict[int, tuple[Group | None, bool]] = {}
         purpose_of: dict[int, VerbMatch] = {}
+        coordinated_at: dict[int, int] = {}   # verb -> the "and" joining it to a verb phrase with no pattern
 
         def subject(v: VerbMatch) -> tuple[Group | None, bool]:
             """The subject group of a verb, and whether negation is inherited from a coordinated verb."""
@@ -1023,6 +1024,11 @@ class SentenceCoder:
                     # coordinated verb phrases share the subject (and the negation) of the verb before
                     prev = max((o for o in active if o.end <= j and o is not v and not o.rule.nominal),
                                key=lambda o: o.end, default=None)
+                    if prev is not None and prev.rule.speech and j + 1 == v.start and \
+                            not tokens[v.start].norm.endswith("ed") and any(
+                                prev.end <= s0 and e0 <= j for s0, e0 in intent_spans) and any(
+                                group_start.get(k) and group_start[k].prep is None for k in range(prev.end, j)):
+                        prev = None   # "said his government would restore ... and allow": not coordinated with "said"
                     if prev is not None:
                         sub, _ = subject(prev)
                         own_aux = any(tokens[k].norm in self.aux for k in range(j + 1, v.start))
@@ -1032,6 +1038,7 @@ class SentenceCoder:
                             purpose_of[id(v)] = prev   # "agreed to resume ties and reopen embassies": both agreed
                         break
                     coordinated = True
+                    coordinated_at.setdefault(id(v), j)
                     j -= 1
                     continue
                 if tok.norm in ("who", "which") and j >= 2 and tokens[j - 1].norm == "," and (j - 2) in group_end:
@@ -1039,7 +1046,7 @@ class SentenceCoder:
                     break
                 if tok.norm in self.breaks or tok.norm in self.subordinators:
                     break
-                if infinitive and tok.is_word and tok.norm != "to" and tok.norm not in self.aux and j not in skip and not (
+                if infinitive and not passed_cue and tok.is_word and tok.norm != "to" and tok.norm not in self.aux and j not in skip and not (
                         _in_spans(j, intent_spans) or _in_spans(j, refusal_spans) or _in_spans(j, negation_spans)):
                     # "urged Mali to respect the right to protest": an infinitive's subject sits right
                     # before its cue ("plans to", "refused to"), never across other words
@@ -1112,7 +1119,9 @@ class SentenceCoder:
                 if act is gv or act.start < gv.end or act.start - gv.end > 14 or act.rule.speech:
                     continue
                 span = [t.norm for t in tokens[gv.end:act.start]]
-                if not (span and span[-1] == "to" or "that" in span or act.start == gv.end):
+                if not (span and span[-1] == "to" or "that" in span or act.start == gv.end or
+                        (act.start - gv.end <= 2 and any(tokens[w].norm == "that" for w in gv.words))):
+                    # "demanded that Pakistan immediately release": the pattern took "that TARGET" itself
                     continue
                 if any(t in self.breaks for t in span) or any(o is not gv and o is not act and gv.end <= o.start < act.start
                                                               and not o.rule.nominal for o in active):
@@ -1229,7 +1238,8 @@ class SentenceCoder:
                     continue
                 code = rejection
             elif cue := (self._intended(tokens, v, intent_spans, g) or (
-                    id(v) in purpose_of and self._intended(tokens, purpose_of[id(v)], intent_spans, g))):
+                    id(v) in purpose_of and self._intended(tokens, purpose_of[id(v)], intent_spans, g)) or (
+                    self._coordinated_intent(tokens, g, coordinated_at.get(id(v)), intent_spans))):
                 symmetric = code.startswith(self.symmetric)
                 if len(sources) >= 2 and tuple(tokens[k].norm for k in range(*cue) if k not in self._skip) \
                         in self.agreement_cues:
@@ -1364,6 +1374,18 @@ class SentenceCoder:
         for s, e in intent_spans:
             if lo <= s and e <= v.start and all(tokens[k].norm in self.aux or tokens[k].norm == "to" or k in self._skip
                                                  or _in_spans(k, intent_spans) for k in range(e, v.start)):
+                return s, e
+        return None
+
+    def _coordinated_intent(self, tokens, g, conj: int | None, intent_spans) -> tuple[int, int] | None:
+        """"would restore basic services and allow humanitarian access": the modal before the first verb of
+        a coordination (one with no pattern of its own) governs the second too."""
+        if conj is None or g is None or tokens[conj].norm not in ("and", "or") or \
+                tokens[conj + 1].norm.endswith("ed"):
+            return None   # "would have faced impeachment but resigned": the second verb is a fact
+        for s, e in intent_spans:
+            if g.end <= s and e < conj and tokens[e].is_word and tokens[e].norm not in self.aux and not any(
+                    tokens[k].norm in self.breaks for k in range(e, conj)):
                 return s, e
         return None
 
