@@ -96,6 +96,8 @@ class ArticleContext:
     last_actor: Actor | None = None
     by_role: dict[str, Actor] = field(default_factory=dict)
     last_compound: list[Actor] = field(default_factory=list)
+    # who did the last violent or coercive act coded in the article ("condemned the attack" aims at them)
+    perpetrators: list[Actor] = field(default_factory=list)
     previous_date: dt.date | None = None
     country_counts: dict[str, int] = field(default_factory=dict)
     # code prefixes of bodies that belong to no one country (cues.yaml `international_prefixes`): they do not
@@ -261,6 +263,11 @@ class SentenceCoder:
         self.reciprocal_verbs = {k[0] for k in keys.get("reciprocal_verbs", set())}
         self.reciprocal_phrases = keys.get("reciprocal_phrases", set())
         self.agreement_code = cb.cues.get("agreement_code")
+        refs = cb.cues.get("event_references") or {}
+        self.reaction_roots = tuple(refs.get("roots") or ())
+        self.perpetrator_roots = tuple(refs.get("perpetrator_roots") or ())
+        self.event_ref_determiners = set(refs.get("determiners") or ())
+        self.event_ref_nouns = set(refs.get("nouns") or ())
         self._skip: set[int] = set()
         self._verb_starts: set[int] = set()
         self.function_words = self.preps | self.determiners | self.aux | self.breaks | self.subordinators | \
@@ -864,6 +871,10 @@ class SentenceCoder:
                 if a.resolved and a.country and a.code[:3] not in self.org_prefixes:
                     self.ctx.country_counts[a.country] = self.ctx.country_counts.get(a.country, 0) + 1
         events = self._events(tokens, groups, verbs, notes)
+        if self.perpetrator_roots:
+            done = [e.source for e in events if e.code.startswith(self.perpetrator_roots)]
+            if done:
+                self.ctx.perpetrators = list({a.code: a for a in done}.values())
         for g in groups:
             for a in g.actors:
                 self.ctx.remember(a, count=False)
@@ -1250,6 +1261,10 @@ class SentenceCoder:
                     code = self._intent_code(code)
             if tgt_actors is None:
                 tgt_actors = self._targets(tokens, v, group_start, clause_of, sources)
+            if not tgt_actors and not negated and self.ctx.perpetrators and code.startswith(self.reaction_roots) \
+                    and self._names_past_act(tokens, v, group_start):
+                # "Syria's Foreign Ministry condemned the attack": aimed at whoever carried it out
+                tgt_actors = [a for a in self.ctx.perpetrators if not _same_side([a], sources)]
             if not tgt_actors and id(v) in governed_act:
                 # "marched to demand the resignation of President Lukashenko": the demand's target
                 tgt_actors = self._targets(tokens, governed_act[id(v)], group_start, clause_of, sources)
@@ -1388,6 +1403,22 @@ class SentenceCoder:
                     tokens[k].norm in self.breaks for k in range(e, conj)):
                 return s, e
         return None
+
+    def _names_past_act(self, tokens, v, group_start) -> bool:
+        """"condemned the attack", "called Tuesday's killing ...": the verb's object is a definite noun naming
+        an act told before."""
+        k = v.end
+        if k >= len(tokens) or k in group_start:
+            return False
+        if tokens[k].norm not in self.event_ref_determiners and not (
+                k + 1 < len(tokens) and tokens[k + 1].norm == "'s" and k + 1 not in group_start):
+            return False
+        for j in range(k, min(len(tokens), k + 5)):
+            if tokens[j].norm in self.event_ref_nouns:
+                return True
+            if j in group_start or tokens[j].norm in self.breaks or tokens[j].norm in self.preps:
+                return False
+        return False
 
     @staticmethod
     def _trailing(tokens, s, active) -> bool:
