@@ -1172,7 +1172,9 @@ class SentenceCoder:
             if self._noun_use(tokens, v):
                 notes.append(f"{v.rule.rule_id}: '{tokens[v.start].text}' is used as a noun here: not coded")
                 continue
-            if any(clause_of[v.start][0] <= bs < clause_of[v.start][1] for bs, _ in background_spans):
+            if any(clause_of[v.start][0] <= bs < clause_of[v.start][1] or
+                   (bs == clause_of[v.start][1] and tokens[bs].norm in self.breaks) for bs, _ in background_spans):
+                # (a "since 2014" that closes the clause is its time: "has carried out attacks since 2014")
                 notes.append(f"{v.rule.rule_id}: background ('previously', 'since 2014'): not coded")
                 continue
             denial = next((d for d in active if d.rule.code in self.denial_codes and d.end <= v.start and
