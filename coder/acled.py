@@ -212,8 +212,8 @@ class AcledBook:
         for a in self.actor_types:
             if a.get("cameo"):
                 if (a.get("side") or side) == side and event_code.startswith(tuple(a["cameo"])) and not \
-                        _contains(words, self._rioter_words):
-                    return int(a["inter"])
+                        _contains(words, self._rioter_words) and (not a["_words"] or _contains(words, a["_words"])):
+                    return int(a["inter"])   # (with `words`, only actors so named: "killed a councillor")
                 continue
             if a.get("codes"):
                 # date-bounded: "Taliban" forces are the state's from the day they took power

@@ -1556,9 +1556,16 @@ class SentenceCoder:
                     break
         if k < len(tokens) and tokens[k].norm == "by" and (passive or v.start > 0 and tokens[v.start - 1].norm in (",",)):
             j = k + 1
-            while j < len(tokens) and (tokens[j].norm in self.determiners or tokens[j].norm == "of"):
+            while j < len(tokens) and (tokens[j].norm in self.determiners or tokens[j].norm == "of" or
+                                       tokens[j].norm in self.actor_modifiers):
                 j += 1
-            return group_start.get(j) or group_start.get(k + 1)
+            found = group_start.get(j) or group_start.get(k + 1)
+            if found is None:
+                # "killed by suspected Maoist rebels": a word the codebook does not know may stand before the
+                # actor's role noun
+                found = next((group_start[c] for c in range(j + 1, min(len(tokens), j + 3)) if c in group_start
+                              and all(t.is_word and t.norm not in self.function_words for t in tokens[j:c])), None)
+            return found
         return None
 
     def _targets(self, tokens, v, group_start, clause_of, sources) -> list[Actor]:
