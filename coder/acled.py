@@ -130,6 +130,7 @@ class AcledBook:
     earlier_event_words: frozenset[str] = frozenset()
     new_event_openers: tuple[tuple[str, ...], ...] = ()
     count_enders: frozenset[str] = frozenset()
+    victim_subject_words: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         self._compound_first = {c[0] for c in self.compounds or ()}
@@ -171,6 +172,7 @@ class AcledBook:
             compounds={_words(c): c.replace(" ", "_") for c in rules.get("context_compounds") or []},
             earlier_event_words=frozenset(w.lower() for w in fat.get("earlier_event_words") or []),
             count_enders=frozenset(w.lower() for w in fat.get("count_enders") or []),
+            victim_subject_words=frozenset(w.lower() for w in fat.get("victim_subject_words") or []),
             new_event_openers=tuple(_words(w) for w in fat.get("new_event_openers") or []),
             actor_types=actor_types, rules=compiled,
             sub_types={s["name"]: s for s in types["sub_event_types"]},
@@ -470,8 +472,11 @@ class AcledBook:
                     break
                 j -= 1
             if not got and (words[i - 1:i] == ("was",) or words[i - 2:i - 1] == ("was",) and words[i - 1].isalpha()
-                            or words[i - 1:i] == ("to",) and any(x in ("a", "an") for x in words[max(0, i - 5):i - 1])):
-                # "a tractor driver was killed", "a mob beat a man to death": one person
+                            or words[i - 1:i] == ("to",) and any(x in ("a", "an") for x in words[max(0, i - 5):i - 1])
+                            or w in self.victim_subject_words and any(
+                                words[k] in ("a", "an") and all(x.isalpha() or "-" in x for x in words[k + 1:i])
+                                for k in range(max(0, i - 4), i - 1))):
+                # "a tractor driver was killed", "a mob beat a man to death", "a soldier died": one person
                 total += 1
                 spans.append(" ".join(words[max(0, i - 4):i + 1]))
         if not found:
