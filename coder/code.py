@@ -1614,7 +1614,11 @@ class SentenceCoder:
         while j < limit:
             g = group_start.get(j)
             if g is not None:
-                near_of = g.prep == "of" and j - v.end <= 4
+                near_of = g.prep == "of" and (j - v.end <= 4 or j - v.end <= 9 and all(
+                    (t.is_word and not t.cap and k not in self._verb_starts and
+                     (t.norm not in self.preps or t.norm == "of")) or t.norm.replace(",", "").isdigit()
+                    for k, t in enumerate(tokens[v.end:j], v.end)))
+                # ("sanctions on 10 individuals and four entities of the European Union": whose they are)
                 # "broke up a rally by opposition supporters": after an active verb, "by" names whom it is done to
                 by_agent = g.prep == "by" and not self._is_passive(tokens, v)
                 if g.prep is not None and g.prep not in self.target_preps and j != v.end and not near_of and \
