@@ -263,6 +263,7 @@ class SentenceCoder:
         self.reciprocal_verbs = {k[0] for k in keys.get("reciprocal_verbs", set())}
         self.reciprocal_phrases = keys.get("reciprocal_phrases", set())
         self.agreement_code = cb.cues.get("agreement_code")
+        self.disapproving_code = cb.cues.get("disapproving_code")
         refs = cb.cues.get("event_references") or {}
         self.reaction_roots = tuple(refs.get("roots") or ())
         self.perpetrator_roots = tuple(refs.get("perpetrator_roots") or ())
@@ -1335,11 +1336,21 @@ class SentenceCoder:
                     continue
                 code = s.rule.negated
             tail = tokens[s.end:]
-            if find_cues(tail, self.cb.cue_keys.get("pessimistic", set())):
+            judged = self.disapproving_code and code == s.rule.code and s.rule.code.startswith("01") and \
+                find_cues(tail, self.cb.cue_keys.get("disapproving", set()))
+            judged_targets = [a for g in groups if s.end <= g.start < s.end + judged[0][0] and not g.pronoun
+                              for a in self._resolve_group(g) if not _same_side([a], spk)][:1] if judged else []
+            if judged_targets:
+                # "said the annexation was illegal": a criticism of whoever the complement names (with no one
+                # named, "they made a mistake", "an unacceptable risk", it stays a statement)
+                code = self.disapproving_code
+                targets = judged_targets
+            elif find_cues(tail, self.cb.cue_keys.get("pessimistic", set())):
                 code = "012" if "012" in self.cb.taxonomy else code
             elif find_cues(tail, self.cb.cue_keys.get("optimistic", set())):
                 code = "013" if "013" in self.cb.taxonomy else code
-            targets = self._targets(tokens, s, group_start, clause_of, spk) if s.rule.target != "none" else []
+            if not judged_targets:
+                targets = self._targets(tokens, s, group_start, clause_of, spk) if s.rule.target != "none" else []
             window = self._speech_window(tokens, s, clause_of)
             for src in spk:
                 for tgt in (targets or [None]):
