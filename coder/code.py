@@ -264,6 +264,7 @@ class SentenceCoder:
         self.reciprocal_phrases = keys.get("reciprocal_phrases", set())
         self.agreement_code = cb.cues.get("agreement_code")
         self.disapproving_code = cb.cues.get("disapproving_code")
+        self.aside_openers = {k[0] for k in keys.get("aside_openers", set())}
         refs = cb.cues.get("event_references") or {}
         self.reaction_roots = tuple(refs.get("roots") or ())
         self.perpetrator_roots = tuple(refs.get("perpetrator_roots") or ())
@@ -289,7 +290,7 @@ class SentenceCoder:
         self._loc_index = self._first_index["locative"]
         # tokens that can start a group without being a mention or a capitalised word (see build_groups)
         self._group_starters = frozenset(self._ana_index) | frozenset(self._ref_index) | self.possessives | \
-            self.person_pronouns | self.group_pronouns
+            self.person_pronouns | self.group_pronouns | self.object_pronouns
         return vars(self)
 
     # ------------------------------------------------------------ phrases
@@ -381,7 +382,7 @@ class SentenceCoder:
                 i += 1   # "her Chinese counterpart Wang Yi": a determiner here, not an actor of its own
                 continue
             # pronouns
-            if norm in self.person_pronouns or norm in self.group_pronouns:
+            if norm in self.person_pronouns or norm in self.group_pronouns or norm in self.object_pronouns:
                 g = Group(j, j + 1, [], pronoun=norm, text=tokens[j].text)
                 # the antecedent is whoever was named last *before* the pronoun
                 g.antecedent = [a for a in ((self.ctx.recent_person() if norm in self.person_pronouns
@@ -1093,6 +1094,8 @@ class SentenceCoder:
                             (opener.cap and opener.is_word and all(
                                 t.cap or not t.is_word or t.norm.split("-")[0] in self.name_particles
                                 for t in tokens[k + 1:j])) or
+                            (opener.norm in self.aside_openers and j - k <= 9 and
+                             not any(w in verb_word for w in range(k + 1, j))) or
                             (opener.norm in ("the", "a", "an") and j - k <= 9 and
                              not any(w in verb_word for w in range(k + 1, j))) or
                             (opener.norm.endswith("ed") and k + 2 < n and tokens[k + 2].norm == "by")):
@@ -1645,6 +1648,10 @@ class SentenceCoder:
                     found = self._object_referent(v, group_start, sources)
                     if found:
                         return found
+                    if g.pronoun in self.object_pronouns and not any(
+                            a.code not in {x.code for x in sources} for a in self._resolve_group(g)):
+                        j = g.end   # "we would contact the doctor, tell them": no one but the source
+                        continue
                 if g.actors and all(a.kind == "adjective" for a in g.actors):
                     later = next((group_start[k] for k in range(g.end, min(n, g.end + 3)) if k in group_start), None)
                     if later is not None and later.prep is None:
