@@ -1561,26 +1561,27 @@ class SentenceCoder:
             # "were killed in a violent face-off with Chinese troops": the other side of the clash did it
             for c in range(k, min(len(tokens), k + 8)):
                 if tokens[c].norm in self.clash_nouns and c + 1 < len(tokens) and tokens[c + 1].norm == "with":
-                    j = c + 2
-                    while j < len(tokens) and tokens[j].norm in self.determiners:
-                        j += 1
-                    if j in group_start:
-                        return group_start[j]
+                    found = self._agent_after(tokens, c + 2, group_start)
+                    if found is not None:
+                        return found
                 if tokens[c].norm in self.breaks or tokens[c].norm == ",":
                     break
         if k < len(tokens) and tokens[k].norm == "by" and (passive or v.start > 0 and tokens[v.start - 1].norm in (",",)):
-            j = k + 1
-            while j < len(tokens) and (tokens[j].norm in self.determiners or tokens[j].norm == "of" or
-                                       tokens[j].norm in self.actor_modifiers):
-                j += 1
-            found = group_start.get(j) or group_start.get(k + 1)
-            if found is None:
-                # "killed by suspected Maoist rebels": a word the codebook does not know may stand before the
-                # actor's role noun
-                found = next((group_start[c] for c in range(j + 1, min(len(tokens), j + 3)) if c in group_start
-                              and all(t.is_word and t.norm not in self.function_words for t in tokens[j:c])), None)
-            return found
+            return self._agent_after(tokens, k + 1, group_start)
         return None
+
+    def _agent_after(self, tokens, j, group_start) -> Group | None:
+        """The actor group starting at j ("by X", "a clash with X"), past determiners and modifiers; a word the
+        codebook does not know may stand before the role noun ("by suspected Maoist rebels")."""
+        start = j
+        while j < len(tokens) and (tokens[j].norm in self.determiners or tokens[j].norm == "of" or
+                                   tokens[j].norm in self.actor_modifiers):
+            j += 1
+        found = group_start.get(j) or group_start.get(start)
+        if found is None:
+            found = next((group_start[c] for c in range(j + 1, min(len(tokens), j + 3)) if c in group_start
+                          and all(t.is_word and t.norm not in self.function_words for t in tokens[j:c])), None)
+        return found
 
     def _targets(self, tokens, v, group_start, clause_of, sources) -> list[Actor]:
         mode = v.rule.target
