@@ -100,6 +100,8 @@ class ArticleContext:
     perpetrators: list[Actor] = field(default_factory=list)
     previous_date: dt.date | None = None
     country_counts: dict[str, int] = field(default_factory=dict)
+    # how often each resolved actor was named so far, and the actor itself ("the other side" of a dyadic story)
+    actor_counts: dict[str, list] = field(default_factory=dict)
     # code prefixes of bodies that belong to no one country (cues.yaml `international_prefixes`): they do not
     # count towards the article's main country; set by the SentenceCoder from the codebook
     international: tuple[str, ...] = ()
@@ -265,6 +267,10 @@ class SentenceCoder:
         self.agreement_code = cb.cues.get("agreement_code")
         self.disapproving_code = cb.cues.get("disapproving_code")
         self.aside_openers = {k[0] for k in keys.get("aside_openers", set())}
+        counterpart = cb.cues.get("counterpart") or {}
+        self.counterpart_roots = tuple(counterpart.get("roots") or ())
+        self.counterpart_min = int(counterpart.get("min_mentions") or 2)
+        self.counterpart_recent = int(counterpart.get("within_sentences") or 99)
         refs = cb.cues.get("event_references") or {}
         self.reaction_roots = tuple(refs.get("roots") or ())
         self.perpetrator_roots = tuple(refs.get("perpetrator_roots") or ())
@@ -872,6 +878,10 @@ class SentenceCoder:
             for a in g.actors:
                 if a.resolved and a.country and a.code[:3] not in self.org_prefixes:
                     self.ctx.country_counts[a.country] = self.ctx.country_counts.get(a.country, 0) + 1
+                if a.resolved and a.country and a.kind != "adjective":
+                    seen = self.ctx.actor_counts.setdefault(a.code, [0, a, 0])
+                    seen[0] += 1
+                    seen[2] = self.ctx.sentence
         events = self._events(tokens, groups, verbs, notes)
         if self.perpetrator_roots:
             done = [e.source for e in events if e.code.startswith(self.perpetrator_roots)]
@@ -1278,6 +1288,12 @@ class SentenceCoder:
                 # "X and Y met", "talks were attended by X and Y": the participants met each other
                 tgt_actors = sources[1:]
                 sources = sources[:1]
+            if not tgt_actors and not negated and self.counterpart_roots and code.startswith(self.counterpart_roots) \
+                    and not code.startswith(self.domestic_codes):
+                other = self._counterpart(sources)
+                if other is not None:
+                    # "Seoul would take countermeasures" in a story about Japan and South Korea: the other side
+                    tgt_actors = [other]
             if code.startswith(self.crowd_roots) and self.crowd_code and not negated and sources and all(
                     a.role in self.crowd_roles or any(w in a.name.lower().split() for w in self.crowd_words)
                     for a in sources):
@@ -1419,6 +1435,20 @@ class SentenceCoder:
                     tokens[k].norm in self.breaks for k in range(e, conj)):
                 return s, e
         return None
+
+    def _counterpart(self, sources: list[Actor]) -> Actor | None:
+        """The actor the article has named most often (at least `counterpart_min` times, the last time at most
+        `counterpart_recent` sentences ago) that is not on the sources' side: in a story about two sides, an act
+        with no target named is aimed at the other one."""
+        countries = {a.country for a in sources}
+        best = None
+        for count, actor, last in self.ctx.actor_counts.values():
+            if actor.country in countries or count < self.counterpart_min or \
+                    self.ctx.sentence - last > self.counterpart_recent:
+                continue
+            if best is None or count > best[0]:
+                best = (count, actor)
+        return best[1] if best else None
 
     def _names_past_act(self, tokens, v, group_start) -> bool:
         """"condemned the attack", "called Tuesday's killing ...": the verb's object is a definite noun naming
