@@ -1308,12 +1308,7 @@ class SentenceCoder:
                 if spans:
                     s0, e0 = spans[0]
                     code = self.weapon_code[" ".join(t.norm for t in tokens[lo + s0:lo + e0])]
-            role = next((r for prefix, r in self.country_roles if code.startswith(prefix)), None)
-            if role:
-                # "North Korea fired artillery shells", "Ethiopia declared a state of emergency": a country named
-                # for a military or coercive act acts through its forces or its government
-                sources = [Actor(a.code + role, a.name, a.country, role, a.kind, inferred=True)
-                           if a.kind == "country" and len(a.code) == 3 and a.code.isalpha() else a for a in sources]
+            sources = self._acting_through(sources, code)
             if not tgt_actors and not negated and len(sources) == 1 and code.startswith(self.domestic_codes) and \
                     sources[0].country and sources[0].country.isalpha() and sources[0].code[:3] not in self.org_prefixes:
                 # "Ethiopia declared a state of emergency", "Morales resigned": acts on the actor's own country
@@ -1371,7 +1366,7 @@ class SentenceCoder:
             if not judged_targets:
                 targets = self._targets(tokens, s, group_start, clause_of, spk) if s.rule.target != "none" else []
             window = self._speech_window(tokens, s, clause_of)
-            for src in spk:
+            for src in self._acting_through(spk, code):
                 for tgt in (targets or [None]):
                     events.append(Event(code, src, tgt, s.rule.rule_id, " ".join(tokens[k].text for k in s.words),
                                         s.start, window, src.name, tgt.name if tgt else ""))
@@ -1435,6 +1430,15 @@ class SentenceCoder:
                     tokens[k].norm in self.breaks for k in range(e, conj)):
                 return s, e
         return None
+
+    def _acting_through(self, actors: list[Actor], code: str) -> list[Actor]:
+        """"North Korea fired artillery shells", "Ethiopia declared a state of emergency", "Japan said": a country
+        named as the one acting acts through its forces or its government (cues.yaml country_roles_by_code)."""
+        role = next((r for prefix, r in self.country_roles if code.startswith(prefix)), None)
+        if not role:
+            return actors
+        return [Actor(a.code + role, a.name, a.country, role, a.kind, inferred=True)
+                if a.kind == "country" and len(a.code) == 3 and a.code.isalpha() else a for a in actors]
 
     def _counterpart(self, sources: list[Actor]) -> Actor | None:
         """The actor the article has named most often (at least `counterpart_min` times, the last time at most
