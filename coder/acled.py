@@ -286,6 +286,9 @@ class AcledBook:
         by = [g for g in groups if g.start > 0 and (words[g.start - 1] in unc["agent_after"] or g.start > 1 and
               words[g.start - 2] in unc["agent_after"] and tokens[g.start - 1].is_word)]
         subject = [g for g in groups if g.start <= at and g.prep is None and not g.possessive and not g.pronoun]
+        victims = subject if entry.get("victim_subject") else []
+        if victims:
+            subject = []   # "a journalist was shot dead": the subject is who was acted on, not the user
         for g in by + subject:
             actors = [a for a in resolved(g) if not a.role or a.role in unc["source_roles"]]
             if actors:   # "Authorities arrested 12 people after a bomb exploded": officials did not set it
@@ -299,7 +302,12 @@ class AcledBook:
                 return None
             source = Actor(country + "UAF", "unidentified armed group", country, "UAF", "agent", inferred=True)
         target = None
-        for g in groups:
+        for g in reversed(victims):
+            actors = [a for a in resolved(g) if a.code != source.code]
+            if actors:
+                target = actors[0]
+                break
+        for g in groups if target is None else ():
             if g is src_group or g in by or g.start < at:
                 continue
             actors = [a for a in resolved(g) if a.code != source.code]
