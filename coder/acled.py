@@ -131,6 +131,8 @@ class AcledBook:
     new_event_openers: tuple[tuple[str, ...], ...] = ()
     count_enders: frozenset[str] = frozenset()
     victim_subject_words: frozenset[str] = frozenset()
+    modifiers: tuple[tuple[str, ...], ...] = ()
+    single_victim_words: frozenset[str] = frozenset({"a", "an"})
 
     def __post_init__(self) -> None:
         self._compound_first = {c[0] for c in self.compounds or ()}
@@ -174,6 +176,8 @@ class AcledBook:
             count_enders=frozenset(w.lower() for w in fat.get("count_enders") or []),
             victim_subject_words=frozenset(w.lower() for w in fat.get("victim_subject_words") or []),
             new_event_openers=tuple(_words(w) for w in fat.get("new_event_openers") or []),
+            modifiers=tuple(_words(w) for w in fat.get("modifiers_min") or []),
+            single_victim_words=frozenset(w.lower() for w in fat.get("single_victim_words") or ("a", "an")),
             actor_types=actor_types, rules=compiled,
             sub_types={s["name"]: s for s in types["sub_event_types"]},
             event_types={e["name"]: e for e in types["event_types"]},
@@ -286,6 +290,9 @@ class AcledBook:
         by = [g for g in groups if g.start > 0 and (words[g.start - 1] in unc["agent_after"] or g.start > 1 and
               words[g.start - 2] in unc["agent_after"] and tokens[g.start - 1].is_word)]
         subject = [g for g in groups if g.start <= at and g.prep is None and not g.possessive and not g.pronoun]
+        victims = subject if entry.get("victim_subject") else []
+        if victims:
+            subject = []   # "a journalist was shot dead": the subject is who was acted on, not the user
         for g in by + subject:
             actors = [a for a in resolved(g) if not a.role or a.role in unc["source_roles"]]
             if actors:   # "Authorities arrested 12 people after a bomb exploded": officials did not set it
@@ -299,7 +306,12 @@ class AcledBook:
                 return None
             source = Actor(country + "UAF", "unidentified armed group", country, "UAF", "agent", inferred=True)
         target = None
-        for g in groups:
+        for g in reversed(victims):
+            actors = [a for a in resolved(g) if a.code != source.code]
+            if actors:
+                target = actors[0]
+                break
+        for g in groups if target is None else ():
             if g is src_group or g in by or g.start < at:
                 continue
             actors = [a for a in resolved(g) if a.code != source.code]
@@ -459,6 +471,9 @@ class AcledBook:
                         if num2 and num2[1] == 2:
                             j -= 1
                             num = num2
+                    if num is None and words[j] in ("a", "an") and j > 1 and words[j - 1] in ("and", ",") and \
+                            self._coordinated_before(words, j, set(used)):
+                        num = (1, 1)   # "Seven insurgents and a soldier were killed": one listed after a count
                     if num and not self._cumulative_before(words, j):
                         total += num[0]
                         used.update(range(j, j + num[1]))
@@ -472,7 +487,8 @@ class AcledBook:
                     break
                 j -= 1
             if not got and (words[i - 1:i] == ("was",) or words[i - 2:i - 1] == ("was",) and words[i - 1].isalpha()
-                            or words[i - 1:i] == ("to",) and any(x in ("a", "an") for x in words[max(0, i - 5):i - 1])
+                            or words[i - 1:i] == ("to",) and any(x in self.single_victim_words
+                                                                 for x in words[max(0, i - 5):i - 1])
                             or w in self.victim_subject_words and any(
                                 words[k] in ("a", "an") and all(x.isalpha() or "-" in x for x in words[k + 1:i])
                                 for k in range(max(0, i - 4), i - 1))):
@@ -500,6 +516,10 @@ class AcledBook:
         their positions, nearest first; their words are marked used."""
         out: list[tuple[int, int]] = []
         k = j - 1
+        for p in self.modifiers:   # "Seven soldiers and some 40 assailants": the modifier belongs to the count
+            if k - len(p) + 1 >= 0 and words[k - len(p) + 1:k + 1] == p:
+                k -= len(p)
+                break
         while k > 0 and words[k] in ("and", ","):
             for m in range(k - 1, max(-1, k - 5), -1):
                 if m in used or not (words[m].isalpha() or self._number_at(words, m)):

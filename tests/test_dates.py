@@ -72,6 +72,23 @@ def test_opening_date_dates_every_clause(cb):
     assert rows and all(r["event_date"] == "2021-05-03" for r in rows), [(r["event_code"], r["event_date"]) for r in rows]
 
 
+def test_one_day_in_the_sentence_dates_its_events(cb):
+    """A day named in another clause of the sentence is still the event's ("were kidnapped by gunmen who
+    stopped their bus on 2 March"); a month in another clause is not ("who warned of it in December")."""
+    from coder import code_article
+
+    rows = code_article({"id": "d", "published": "2022-03-09", "text": "Four teachers were kidnapped by "
+                         "bandits who stopped their bus near Kagara (Niger) on 2 March 2022."}, cb).rows
+    assert rows and all(r["event_date"] == "2022-03-02" for r in rows), [(r["event_code"], r["event_date"]) for r in rows]
+
+
+def test_month_abbreviation_is_a_whole_word():
+    """"in Maru" and "in Decatur" are places, not March and December."""
+    assert find_dates("Gunmen attacked villagers in Maru on Thursday.", BASE)[0].precision == "day"
+    assert len(find_dates("Gunmen attacked villagers in Maru on Thursday.", BASE)) == 1
+    assert find_dates("She moved to Decatur.", BASE) == []
+
+
 def test_quick_dates_agree_with_dateparser():
     """The calendar fast path gives what dateparser gives, for every base month and boundary day."""
     import datetime as dt

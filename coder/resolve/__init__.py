@@ -49,6 +49,13 @@ def event_date(event: Event, tokens: list[Token], dates: list[DateMention], date
         opening = [d for d in dates if not d.same_day and tok_index(d.start) <= 1]
         if opening:
             return When(opening[0].date, opening[0].precision, "sentence")
+        # one day named in the whole sentence dates its events, also from another clause ("Six nuns were kidnapped
+        # by gang members who seized their bus on 19 January", "a bomb exploded as a patrol passed on Tuesday")
+        # (a day only: "who warned of the outbreak in December" tells when something else began)
+        told = {(d.date, d.precision) for d in dates if not d.same_day and d.date and d.precision == "day"}
+        if len(told) == 1:
+            only = next(iter(told))
+            return When(only[0], only[1], "sentence")
     if dateline_date:
         return When(dateline_date, "day", "dateline")
     if published:
