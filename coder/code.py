@@ -1547,7 +1547,8 @@ class SentenceCoder:
             return True
         if before in self.preps and before not in ("to", "by") and not head.endswith("ed"):
             return True   # "in exchange for", "after talks"
-        return head.endswith("ing") and before in ("for", "of", "by", "without", "after", "before", "on", "in",
+        # ("responded by recalling its ambassador": a gerund after "by" is the means, the subject's own act)
+        return head.endswith("ing") and before in ("for", "of", "without", "after", "before", "on", "in",
                                                    "about", "from", "against")
 
     def _hedged(self, tokens, v, hedge_spans) -> bool:

@@ -10,6 +10,12 @@ class Inflector:
         self.doubled = doubled
 
     def verb_forms(self, lemma: str) -> set[str]:
+        if len(lemma) > 5 and lemma.endswith(("ize", "yze")) and lemma not in self.irregular:
+            # British spelling in wire copy (Reuters, AFP): "recognised", "criticising", "paralysed"
+            return self._forms(lemma) | self._forms(lemma[:-2] + "se")
+        return self._forms(lemma)
+
+    def _forms(self, lemma: str) -> set[str]:
         forms = {lemma}
         if lemma in self.irregular:
             forms.update(self.irregular[lemma])
