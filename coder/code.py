@@ -1274,7 +1274,8 @@ class SentenceCoder:
                     code = self.agreement_code or code
                     symmetric = True
                 else:
-                    code = self._intent_code(code)
+                    conditional = any(t.norm in self.conditionals for t in tokens[v.end:])
+                    code = self._intent_code(code, conditional)
             if tgt_actors is None:
                 tgt_actors = self._targets(tokens, v, group_start, clause_of, sources)
             if not tgt_actors and not negated and self.ctx.perpetrators and code.startswith(self.reaction_roots) \
@@ -1564,11 +1565,14 @@ class SentenceCoder:
                 return table[code[:L]]
         return None
 
-    def _intent_code(self, code: str) -> str:
-        table = self.cb.cues.get("intent_codes") or {}
-        for L in range(len(code), 0, -1):
-            if code[:L] in table:
-                return table[code[:L]]
+    def _intent_code(self, code: str, conditional: bool = False) -> str:
+        tables = [self.cb.cues.get("intent_codes") or {}]
+        if conditional:
+            tables.insert(0, self.cb.cues.get("conditional_intent_codes") or {})
+        for table in tables:
+            for L in range(len(code), 0, -1):
+                if code[:L] in table:
+                    return table[code[:L]]
         return code
 
     def _is_passive(self, tokens, v) -> bool:
