@@ -1468,8 +1468,8 @@ class SentenceCoder:
 
     def _names_past_act(self, tokens, v, group_start) -> bool:
         """"condemned the attack", "called Tuesday's killing ...": the verb's object is a definite noun naming
-        an act told before."""
-        k = v.end
+        an act told before (right after the verb, also inside a pattern's gap: "called the seizure an act of war")."""
+        k = v.start + 1
         if k >= len(tokens) or k in group_start:
             return False
         if tokens[k].norm not in self.event_ref_determiners and not (
