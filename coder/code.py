@@ -61,6 +61,7 @@ class Group:
     pronoun: str | None = None
     text: str = ""
     antecedent: list | None = None  # for pronouns: who they stood for when read
+    via_to: bool = False            # a passive agent written after "to" ("was summoned to the ministry")
 
 
 @dataclass(slots=True)
@@ -1238,6 +1239,14 @@ class SentenceCoder:
             elif passive_src is not None:
                 sources = self._resolve_group(passive_src)
                 tgt_actors = self._resolve_group(g) if g else []
+                if passive_src.via_to and sources and tgt_actors and all(a.inferred for a in sources) and \
+                        _same_side(sources, tgt_actors):
+                    # "Israel's ambassador in Ankara was summoned to the Foreign Ministry": an agent with no
+                    # country of its own is not the target's side: the country of the place named, or the dateline's
+                    other = next((c for c in [p.place.country for p in self._places if p.prep != "mention"] +
+                                  [self.ctx.dateline_country] if c and c not in {t.country for t in tgt_actors}), None)
+                    sources = [Actor(other + (a.role or ""), a.name, other, a.role, a.kind, inferred=True)
+                               for a in sources] if other else []
                 if not sources:
                     continue
             else:
@@ -1618,6 +1627,10 @@ class SentenceCoder:
                     break
         if k < len(tokens) and tokens[k].norm == "by" and (passive or v.start > 0 and tokens[v.start - 1].norm in (",",)):
             return self._agent_after(tokens, k + 1, group_start)
+        if passive and v.words and tokens[v.words[-1]].norm == "to" and v.words[-1] == v.end - 1:
+            # a pattern ending in "to" in the passive: "was summoned to the Foreign Ministry" - it summoned
+            found = self._agent_after(tokens, v.end, group_start)
+            return replace(found, via_to=True) if found is not None else None
         return None
 
     def _agent_after(self, tokens, j, group_start) -> Group | None:
