@@ -36,12 +36,15 @@ def _score(folder, cb):
 
 # floors just under the measured figures: they guard against regressions. The development set was tuned
 # on; the held-out set (a second coder's 30 articles, tests/data/gold_holdout) is the figure closest to
-# unseen text. The targets (L2 0.85, L1 0.92) are not reached yet, see the closing note.
+# unseen text.
 GOLD_SETS = {
-    "development": (GOLD, {"L2": 0.80, "L1": 0.87, "date": 0.95, "location": 0.90}),
-    "held-out": (DATA / "gold_holdout", {"L2": 0.48, "L1": 0.70, "date": 0.95, "location": 0.85}),
+    # the acceptance bounds for L2, date and location (L1 0.92 is not reached: 0.908)
+    "development": (GOLD, {"L2": 0.85, "L1": 0.89, "date": 0.95, "location": 0.90}),
+    # a second development set, written blind by another coder (Nov 2026); first score L2 0.300, L1 0.554
+    "development-2": (DATA / "gold_dev2", {"L2": 0.32, "L1": 0.56, "date": 0.95, "location": 0.85}),
+    "held-out": (DATA / "gold_holdout", {"L2": 0.56, "L1": 0.77, "date": 0.95, "location": 0.85}),
     # written blind by another coder (Nov 2026); first score L2 0.332, L1 0.561
-    "held-out-2": (DATA / "gold_holdout2", {"L2": 0.31, "L1": 0.53, "date": 0.95, "location": 0.75}),
+    "held-out-2": (DATA / "gold_holdout2", {"L2": 0.35, "L1": 0.56, "date": 0.95, "location": 0.75}),
 }
 
 
