@@ -167,7 +167,11 @@ class AcledBook:
                    "agent_after": {w.lower() for w in unc.get("agent_after") or []},
                    "source_roles": set(unc.get("source_roles") or ()),
                    "entries": [{**e, "_cues": [_cue(c) for c in e["cues"]],
-                                "_acts": [_words(c) for c in e.get("acts") or []]} for e in unc["entries"]]}
+                                "_acts": [_words(c) for c in e.get("acts") or []],
+                                "_agent_after": {w.lower() for w in e.get("agent_after") or []},
+                                "_not": [_words(c) for c in e.get("not_cues") or []],
+                                "_with": [_words(c) for c in e.get("with_cues") or []]}
+                               for e in unc["entries"]]}
             unc["first"] = {c[0] for e in unc["entries"] for c in e["_cues"]}
         return cls(
             uncoded=unc,
@@ -265,7 +269,8 @@ class AcledBook:
         entry, at = None, -1
         for e in unc["entries"]:
             at = _find(marked, e["_cues"])
-            if at >= 0 and _contains(words, e["_acts"] or unc["acts"]):
+            if at >= 0 and _contains(words, e["_acts"] or unc["acts"]) and not _contains(words, e["_not"]) and \
+                    (not e["_with"] or _contains(words, e["_with"])):
                 entry = e
                 break
         if entry is None:
@@ -287,8 +292,9 @@ class AcledBook:
             return out
 
         source, src_group = None, None
-        by = [g for g in groups if g.start > 0 and (words[g.start - 1] in unc["agent_after"] or g.start > 1 and
-              words[g.start - 2] in unc["agent_after"] and tokens[g.start - 1].is_word)]
+        agent_after = entry["_agent_after"] or unc["agent_after"]   # "came under fire from X", "fell to X"
+        by = [g for g in groups if g.start > 0 and (words[g.start - 1] in agent_after or g.start > 1 and
+              words[g.start - 2] in agent_after and tokens[g.start - 1].is_word)]
         subject = [g for g in groups if g.start <= at and g.prep is None and not g.possessive and not g.pronoun]
         victims = subject if entry.get("victim_subject") else []
         if victims:
@@ -298,14 +304,24 @@ class AcledBook:
             if actors:   # "Authorities arrested 12 people after a bomb exploded": officials did not set it
                 source, src_group = actors[0], g
                 break
+        if source is None and entry.get("require_agent"):
+            return None   # "prices fell to $3": no armed actor, no event
         if source is None:
-            # nobody named: an unidentified armed group of the country where it happened
+            # nobody named: an unidentified armed group of the country where it happened (or, for acts only
+            # a state does, such as arrests, that state's agents: default_role)
             country = next((p.place.country for p in analysis.places if p.place.country and p.prep != "mention"),
                            None) or coder.ctx.main_country()
             if not country:
                 return None
-            source = Actor(country + "UAF", "unidentified armed group", country, "UAF", "agent", inferred=True)
+            role = entry.get("default_role") or "UAF"
+            source = Actor(country + role, "unidentified armed group" if role == "UAF" else role.lower(), country,
+                           role, "agent", inferred=True)
         target = None
+        if entry.get("pair") and src_group is not None:
+            # "fighting between the army and RSF fighters": the two sides are the group after the agent word
+            target = next((a for a in resolved(src_group) if a.code != source.code), None)
+            if target is None:
+                return None
         for g in reversed(victims):
             actors = [a for a in resolved(g) if a.code != source.code]
             if actors:

@@ -753,6 +753,8 @@ class SentenceCoder:
         """The token after a kind-of-place phrase at j ("city of", "border town of", "capital"), else j."""
         if j >= len(tokens):
             return j
+        if j > 0 and tokens[j].cap and tokens[j - 1].cap and tokens[j - 1].is_word:
+            return j   # "Crocus City Hall": a word inside a name, not a kind of place before a name
         for key in self.place_descriptors.get(tokens[j].norm, ()):
             if tuple(t.norm for t in tokens[j:j + len(key)]) == key and j + len(key) < len(tokens) and \
                     tokens[j + len(key)].cap:
