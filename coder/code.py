@@ -62,6 +62,7 @@ class Group:
     text: str = ""
     antecedent: list | None = None  # for pronouns: who they stood for when read
     via_to: bool = False            # a passive agent written after "to" ("was summoned to the ministry")
+    of_role: str | None = None      # the role an "of" chain gave its countries ("the leaders of Russia, ...")
 
 
 @dataclass(slots=True)
@@ -268,6 +269,7 @@ class SentenceCoder:
         self.agreement_code = cb.cues.get("agreement_code")
         self.disapproving_code = cb.cues.get("disapproving_code")
         self.aside_openers = {k[0] for k in keys.get("aside_openers", set())}
+        self.self_yield_roots = tuple(cb.cues.get("no_self_target_roots") or ())
         counterpart = cb.cues.get("counterpart") or {}
         self.counterpart_roots = tuple(counterpart.get("roots") or ())
         self.counterpart_min = int(counterpart.get("min_mentions") or 2)
@@ -597,7 +599,8 @@ class SentenceCoder:
                         else:
                             merged.append(Actor(a.country + (a.role if a.role and a.kind == "agent" else role), f"{prev.text} of {a.name}", a.country,
                                                 a.role if a.role and a.kind == "agent" else role, "agent"))
-                    out[-1] = Group(prev.start, g.end, merged, prev.prep, g.possessive, None, prev.text + " of " + g.text)
+                    out[-1] = Group(prev.start, g.end, merged, prev.prep, g.possessive, None, prev.text + " of " + g.text,
+                                    of_role=role)
                     continue
                 raw = tokens[prev.end:g.start]
                 if len(raw) in (3, 4) and [t.norm for t in raw[:2]] == ["and", "the"] and all(
@@ -619,8 +622,14 @@ class SentenceCoder:
                         # "X and Y, and Z ...": a new clause, not a serial list
                         out.append(g)
                         continue
-                    out[-1] = Group(prev.start, g.end, prev.actors + g.actors, prev.prep, g.possessive, None,
-                                    prev.text + " " + " ".join(between) + " " + g.text)
+                    added = g.actors
+                    if prev.of_role:
+                        # "the leaders of Russia, Ukraine, Germany and France": the role reaches every country listed
+                        added = [Actor(a.country + prev.of_role, a.name, a.country, prev.of_role, "agent")
+                                 if a.kind in ("country", "capital") and len(a.code) == 3 and a.country else a
+                                 for a in g.actors]
+                    out[-1] = Group(prev.start, g.end, prev.actors + added, prev.prep, g.possessive, None,
+                                    prev.text + " " + " ".join(between) + " " + g.text, of_role=prev.of_role)
                     continue
             out.append(g)
         return out
@@ -1297,6 +1306,15 @@ class SentenceCoder:
                     and self._names_past_act(tokens, v, group_start):
                 # "Syria's Foreign Ministry condemned the attack": aimed at whoever carried it out
                 tgt_actors = [a for a in self.ctx.perpetrators if not _same_side([a], sources)]
+            if tgt_actors and v.rule.code.startswith(self.self_yield_roots) and not code.startswith(self.domestic_codes):
+                # "Israel would not release thousands of troops": a state does not yield to its own forces or
+                # government; a role noun given the source's country by default is not the target
+                kept = [t for t in tgt_actors if not (t.inferred and t.role in self.authority_roles and
+                                                      _same_side([t], sources))]
+                if not kept and v.target_at is not None:
+                    notes.append(f"{v.rule.rule_id}: its only target is the source's own side: not coded")
+                    continue   # the pattern matched only through that target
+                tgt_actors = kept
             if not tgt_actors and id(v) in governed_act:
                 # "marched to demand the resignation of President Lukashenko": the demand's target
                 tgt_actors = self._targets(tokens, governed_act[id(v)], group_start, clause_of, sources)
