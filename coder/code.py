@@ -553,10 +553,19 @@ class SentenceCoder:
                                                tokens[k + 1].norm in self.determiners):
                 k -= quantity   # "around 200 students", "at least 30 people"
                 continue
-            if k > 0 and k + 1 == start and tokens[k].is_word and not tokens[k].cap and tokens[k - 1].norm == "of" \
-                    and tokens[k].norm not in self.function_words:
-                k -= 1   # "partner of landlocked Paraguay": an adjective the codebook does not know
-                continue
+            if k > 0 and start - k <= 2 and tokens[k].is_word and not tokens[k].cap and \
+                    tokens[k].norm not in self.function_words:
+                # "partner of landlocked Paraguay", "the execution of a prominent cleric": up to two lower-case
+                # adjectives the codebook does not know, between "of" (and its article) and the actor
+                j = k
+                while j > 0 and start - j <= 2 and tokens[j].is_word and not tokens[j].cap and \
+                        tokens[j].norm not in self.function_words:
+                    j -= 1
+                while j > 0 and tokens[j].norm in self.determiners:
+                    j -= 1
+                if tokens[j].norm == "of":
+                    k = j
+                    continue
             break
         return tokens[k].norm if k >= 0 and tokens[k].norm in self.preps else None
 
