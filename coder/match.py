@@ -97,6 +97,9 @@ def match_verbs(tokens: list[Token], cb: Codebook, blocked: set[int], actor_star
     infinitives = {p for p, t in enumerate(norms[:-1]) if t == "to" and tokens[p + 1].is_word and
                    not tokens[p + 1].cap and norms[p + 1] not in noun_markers and norms[p + 1] != "that"
                    and not norms[p + 1][0].isdigit()}
+    modifiers = cb.extra.get("_actor_modifiers")
+    if modifiers is None:
+        modifiers = cb.extra["_actor_modifiers"] = {k[0] for k in cb.cue_keys.get("actor_modifiers", set())}
     present: set[str] | None = None
     index = cb.verb_index
     for i, norm in enumerate(norms):
@@ -131,7 +134,8 @@ def match_verbs(tokens: list[Token], cb: Codebook, blocked: set[int], actor_star
                 continue
             if rule.required and any(forms.isdisjoint(present) for forms in rule.required):
                 continue   # a required word is nowhere in the sentence
-            m = _match_at(rule.elements, 1, i + 1, norms, tokens, blocked, actor_starts, infinitives, [i], None)
+            m = _match_at(rule.elements, 1, i + 1, norms, tokens, blocked, actor_starts, infinitives, [i], None,
+                          modifiers)
             if m is not None:
                 end, words, target_at = m
                 found.append(VerbMatch(i, end, rule, target_at, words))
@@ -139,7 +143,8 @@ def match_verbs(tokens: list[Token], cb: Codebook, blocked: set[int], actor_star
 
 
 def _match_at(elements: list[Element], k: int, pos: int, norms: list[str], tokens: list[Token], blocked: set[int],
-              actor_starts: dict[int, int], infinitives: set[int], words: list[int], target_at: int | None):
+              actor_starts: dict[int, int], infinitives: set[int], words: list[int], target_at: int | None,
+              modifiers: frozenset[str] | set[str] = frozenset()):
     if k == len(elements):
         return pos, words, target_at
     el = elements[k]
@@ -147,18 +152,20 @@ def _match_at(elements: list[Element], k: int, pos: int, norms: list[str], token
     if el.kind == "word":
         if pos < n and norms[pos] in el.forms and pos not in blocked:
             r = _match_at(elements, k + 1, pos + 1, norms, tokens, blocked, actor_starts, infinitives, words + [pos],
-                          target_at)
+                          target_at, modifiers)
             if r is not None:
                 return r
         if el.optional:
-            return _match_at(elements, k + 1, pos, norms, tokens, blocked, actor_starts, infinitives, words, target_at)
+            return _match_at(elements, k + 1, pos, norms, tokens, blocked, actor_starts, infinitives, words, target_at,
+                             modifiers)
         return None
     if el.kind == "gap":
         # up to max_gap words; a parenthesis ("in Kisumu (Kisumu) against") counts as nothing
         p, counted, depth = pos, 0, 0
         while True:
             if depth == 0:
-                r = _match_at(elements, k + 1, p, norms, tokens, blocked, actor_starts, infinitives, words, target_at)
+                r = _match_at(elements, k + 1, p, norms, tokens, blocked, actor_starts, infinitives, words, target_at,
+                              modifiers)
                 if r is not None:
                     return r
             if p >= n:
@@ -182,13 +189,16 @@ def _match_at(elements: list[Element], k: int, pos: int, norms: list[str], token
                 return None
             p += 1
     if el.kind == "target":
-        # the target is an actor phrase starting here (after an optional article)
+        # the target is an actor phrase starting here (after an optional article and modifiers such as
+        # "self-proclaimed", "rival", "suspected")
         p = pos + 1 if pos < n and norms[pos] in ("the", "a", "an") else pos
+        while p < n and p not in actor_starts and p - pos < 3 and norms[p] in modifiers:
+            p += 1
         if p not in actor_starts and p < n and norms[p].replace(",", "").isdigit():
             p += 1   # a count before the actor: "executed 6 villagers"
         if p in actor_starts:
             return _match_at(elements, k + 1, actor_starts[p], norms, tokens, blocked, actor_starts, infinitives,
-                             words, p)
+                             words, p, modifiers)
         if k == len(elements) - 1 and pos < n and norms[pos] == "by":
             return pos, words, None   # passive: "was received by X" - the target stands before the verb
         return None
