@@ -421,7 +421,9 @@ class SentenceCoder:
                     # "U.S. peace envoy", "Lebanon's caretaker prime minister": modifiers before a title
                     k = j + 1 if tok.norm == "'s" else j
                     skipped = 0
-                    while k < n and skipped < 2 and self._modifier(tokens[k]) and k not in by_start:
+                    while k < n and skipped < 2 and k not in by_start and (self._modifier(tokens[k]) or (
+                            skipped and tokens[k - 1].norm.endswith("ly") and tokens[k].norm.endswith("ed"))):
+                        # ("Ivory Coast's internationally recognised president": a participle after an adverb)
                         k += 1
                         skipped += 1
                     if skipped and k in by_start and by_start[k].first("agent"):
@@ -1809,7 +1811,9 @@ class SentenceCoder:
         k = j
         while k < len(tokens) and k - j < 3 and tokens[k].cap and tokens[k].is_word:
             k += 1
-        for e in range(k, j, -1):
+        # the whole run of capitalised words must be the place: "arrested Laurent Gbagbo" names a man, not
+        # the town of Saint-Laurent; "visited Bucha", "shelled Kharkiv Oblast" name places
+        for e in (k,):
             name = " ".join(t.text for t in tokens[j:e])
             prefer = tuple(c for c in (self.ctx.dateline_country,) if c)
             place = lookup_city(name, prefer)

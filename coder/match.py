@@ -128,7 +128,10 @@ def match_verbs(tokens: list[Token], cb: Codebook, blocked: set[int], actor_star
             i > 1 and norms[i - 2] in noun_markers and tokens[i - 1].is_word and not tokens[i - 1].cap
             and (norm.endswith("ing") or norms[i - 2] in ("a", "an") and not norm.endswith("ed"))
             and i - 1 not in covered and norms[i - 1] not in noun_markers
-            and norms[i - 1] not in not_modifiers)   # not "no longer seek", "started the month visiting"
+            and norms[i - 1] not in not_modifiers) or (   # not "no longer seek", "started the month visiting"
+            # "its internationally recognised president", "the newly elected parliament": a participle after
+            # an adverb, after an article or possessive, is an adjective
+            i > 1 and norm.endswith("ed") and norms[i - 1].endswith("ly") and norms[i - 2] in noun_markers)
         for rule in rules:
             if noun_slot and not rule.nominal:
                 continue
