@@ -173,7 +173,8 @@ class AcledBook:
                                 "_acts": [_words(c) for c in e.get("acts") or []],
                                 "_agent_after": {w.lower() for w in e.get("agent_after") or []},
                                 "_not": [_words(c) for c in e.get("not_cues") or []],
-                                "_with": [_words(c) for c in e.get("with_cues") or []]}
+                                "_with": [_words(c) for c in e.get("with_cues") or []],
+                                "_roles": set(e.get("source_roles") or ())}
                                for e in unc["entries"]]}
             unc["first"] = {c[0] for e in unc["entries"] for c in e["_cues"]}
         return cls(
@@ -306,7 +307,7 @@ class AcledBook:
         if victims:
             subject = []   # "a journalist was shot dead": the subject is who was acted on, not the user
         for g in by + subject:
-            actors = [a for a in resolved(g) if not a.role or a.role in unc["source_roles"]]
+            actors = [a for a in resolved(g) if not a.role or a.role in (entry["_roles"] or unc["source_roles"])]
             if actors:   # "Authorities arrested 12 people after a bomb exploded": officials did not set it
                 source, src_group = actors[0], g
                 break
@@ -543,6 +544,7 @@ class AcledBook:
             if not got and (words[i - 1:i] == ("was",) or words[i - 2:i - 1] == ("was",) and words[i - 1].isalpha()
                             or words[i - 1:i] == ("to",) and any(x in self.single_victim_words
                                                                  for x in words[max(0, i - 5):i - 1])
+                            or words[i - 1:i] == ("to",) and "was" in words[max(0, i - 4):i - 1]
                             or w in self.victim_subject_words and any(
                                 words[k] in ("a", "an") and all(x.isalpha() or "-" in x for x in words[k + 1:i])
                                 for k in range(max(0, i - 4), i - 1))):
