@@ -133,6 +133,9 @@ class AcledBook:
     victim_subject_words: frozenset[str] = frozenset()
     modifiers: tuple[tuple[str, ...], ...] = ()
     single_victim_words: frozenset[str] = frozenset({"a", "an"})
+    self_words: frozenset[str] = frozenset()
+    possessive_words: frozenset[str] = frozenset()
+    aside_openers: tuple[tuple[str, ...], ...] = ()
 
     def __post_init__(self) -> None:
         self._compound_first = {c[0] for c in self.compounds or ()}
@@ -170,7 +173,8 @@ class AcledBook:
                                 "_acts": [_words(c) for c in e.get("acts") or []],
                                 "_agent_after": {w.lower() for w in e.get("agent_after") or []},
                                 "_not": [_words(c) for c in e.get("not_cues") or []],
-                                "_with": [_words(c) for c in e.get("with_cues") or []]}
+                                "_with": [_words(c) for c in e.get("with_cues") or []],
+                                "_roles": set(e.get("source_roles") or ())}
                                for e in unc["entries"]]}
             unc["first"] = {c[0] for e in unc["entries"] for c in e["_cues"]}
         return cls(
@@ -182,6 +186,9 @@ class AcledBook:
             new_event_openers=tuple(_words(w) for w in fat.get("new_event_openers") or []),
             modifiers=tuple(_words(w) for w in fat.get("modifiers_min") or []),
             single_victim_words=frozenset(w.lower() for w in fat.get("single_victim_words") or ("a", "an")),
+            self_words=frozenset(w.lower() for w in fat.get("self_words") or []),
+            possessive_words=frozenset(w.lower() for w in fat.get("possessive_words") or []),
+            aside_openers=tuple(_words(w) for w in fat.get("aside_openers") or []),
             actor_types=actor_types, rules=compiled,
             sub_types={s["name"]: s for s in types["sub_event_types"]},
             event_types={e["name"]: e for e in types["event_types"]},
@@ -300,7 +307,7 @@ class AcledBook:
         if victims:
             subject = []   # "a journalist was shot dead": the subject is who was acted on, not the user
         for g in by + subject:
-            actors = [a for a in resolved(g) if not a.role or a.role in unc["source_roles"]]
+            actors = [a for a in resolved(g) if not a.role or a.role in (entry["_roles"] or unc["source_roles"])]
             if actors:   # "Authorities arrested 12 people after a bomb exploded": officials did not set it
                 source, src_group = actors[0], g
                 break
@@ -443,8 +450,12 @@ class AcledBook:
                 if any(words[j:j + len(p)] == p for p in self.not_kill_words):
                     break
                 num = None if j in used else self._number_at(words, j)
-                if num is None and j not in used and words[j] in ("a", "an") and j == i + 1:
-                    num = (1, 1)   # "killed a teacher", "shot dead a journalist"
+                if num is None and j not in used and j == i + 1 and \
+                        (words[j] in ("a", "an") or words[j] in self.single_victim_words and
+                         words[j] not in self.possessive_words):
+                    num = (1, 1)   # "killed a teacher", "shot dead a journalist", "killed him and two others"
+                if num is None and j not in used and words[j] in self.self_words and got:
+                    num = (1, 1)   # "killed three soldiers as well as himself"
                 if num is None and j not in used and words[j] == "the" and j + 1 < n and \
                         words[j + 1] in self.attacker_words and got:
                     num = (1, 2)   # "killing 3 soldiers and 2 civilians as well as the bomber"
@@ -470,6 +481,10 @@ class AcledBook:
                     continue
                 j += 1
             if got:
+                if words[i - 1:i] and words[i - 1] in self.single_victim_words and words[i - 1] not in ("a", "an") \
+                        and words[i - 1] not in self.possessive_words and w == "dead" and i - 1 not in used:
+                    total += 1   # "shot him dead along with eight other people": him, and the eight
+                    used.add(i - 1)
                 continue
             # backward: "4 soldiers were killed", "at least 15 people died"
             j = i - 1
@@ -478,7 +493,8 @@ class AcledBook:
                     # "Four people, including a child, were killed": the count is before the aside
                     j = max(k for k in range(max(0, j - 8), j) if words[k] == ",") - 1
                     continue
-                if words[j] in stop or i - j > 8 and not any(words[x] == "including" for x in range(j, i)):
+                if words[j] in stop or i - j > 8 and not any(words[x:x + len(p)] == p for x in range(j, i)
+                                                             for p in self.aside_openers):
                     break
                 if j not in used:
                     num = self._number_at(words, j)
@@ -487,9 +503,22 @@ class AcledBook:
                         if num2 and num2[1] == 2:
                             j -= 1
                             num = num2
-                    if num is None and words[j] in ("a", "an") and j > 1 and words[j - 1] in ("and", ",") and \
+                    if num is None and j > 1 and words[j - 1] in ("and", ",") and \
+                            (words[j] in ("a", "an") or words[j] in self.possessive_words) and \
                             self._coordinated_before(words, j, set(used)):
-                        num = (1, 1)   # "Seven insurgents and a soldier were killed": one listed after a count
+                        # "Seven insurgents and a soldier were killed", "a woman and her son were killed":
+                        # one listed after a count
+                        num = (1, 1)
+                    of = j - 1 if words[j - 1] == "of" else j - 2 if words[j - 2:j] == ("of", "the") else -1
+                    if num and of > 0 and any(self._number_at(words, k) for k in range(max(0, of - 3), of)):
+                        j -= 1   # "Five members of one family": "one" tells whose members, the count is before
+                        continue
+                    if num and j > 1 and any(words[max(0, j - len(p)):j] == p for p in self.aside_openers) and \
+                            "," in words[max(0, j - 8):j]:
+                        # "Five members of one family, among them three children, died": the count is before
+                        # the aside
+                        j = max(k for k in range(max(0, j - 8), j) if words[k] == ",") - 1
+                        continue
                     if num and not self._cumulative_before(words, j):
                         total += num[0]
                         used.update(range(j, j + num[1]))
@@ -498,6 +527,16 @@ class AcledBook:
                         total += sum(v for v, _ in first)
                         spans.append(" ".join(words[(first[-1][1] if first else j):i + 1]))
                         got = True
+                        # "Two soldiers were killed along with the attacker", "... and himself"
+                        after = words[i + 1:i + 7]
+                        for k in range(len(after)):
+                            if after[k] in self.self_words or after[k] in self.attacker_words and \
+                                    k > 0 and after[k - 1] == "the":
+                                if any(x in after[:k] for x in ("with", "and", "as")):
+                                    total += 1
+                                break
+                            if after[k] in (".", ";") or self._number_at(after, k):
+                                break
                         break
                 if any(words[j:j + len(p)] == p for p in self.not_kill_words):
                     break
@@ -505,6 +544,7 @@ class AcledBook:
             if not got and (words[i - 1:i] == ("was",) or words[i - 2:i - 1] == ("was",) and words[i - 1].isalpha()
                             or words[i - 1:i] == ("to",) and any(x in self.single_victim_words
                                                                  for x in words[max(0, i - 5):i - 1])
+                            or words[i - 1:i] == ("to",) and "was" in words[max(0, i - 4):i - 1]
                             or w in self.victim_subject_words and any(
                                 words[k] in ("a", "an") and all(x.isalpha() or "-" in x for x in words[k + 1:i])
                                 for k in range(max(0, i - 4), i - 1))):
@@ -532,6 +572,8 @@ class AcledBook:
         their positions, nearest first; their words are marked used."""
         out: list[tuple[int, int]] = []
         k = j - 1
+        if k > 0 and words[k] in self.possessive_words:
+            k -= 1   # "a man and his two daughters"
         for p in self.modifiers:   # "Seven soldiers and some 40 assailants": the modifier belongs to the count
             if k - len(p) + 1 >= 0 and words[k - len(p) + 1:k + 1] == p:
                 k -= len(p)
@@ -540,7 +582,7 @@ class AcledBook:
             for m in range(k - 1, max(-1, k - 5), -1):
                 if m in used or not (words[m].isalpha() or self._number_at(words, m)):
                     break
-                num = self._number_at(words, m)
+                num = self._number_at(words, m) or ((1, 1) if words[m] in ("a", "an") else None)
                 if num and all(words[x].isalpha() for x in range(m + num[1], k)):
                     out.append((num[0], m))
                     used.update(range(m, m + num[1]))
