@@ -597,6 +597,10 @@ class SentenceCoder:
                 prev = out[-1]
                 between = [t.norm for t in tokens[prev.end:g.start]
                            if not t.norm.replace(",", "").isdigit() and t.norm not in ("the", "some", "several")]
+                if between == ["of"] and not g.pronoun and all(
+                        t.norm in self.determiners or t.norm == "of" for t in tokens[prev.start:prev.end]):
+                    out[-1] = g   # "thousands of judges": a count, not an actor of its own
+                    continue
                 # "of" chain: an agent without a country, then "of (the)" an actor: the actor's country takes the role
                 if between in (["of"], ["of", "the"], ["for"], ["for", "the"]) and not prev.pronoun and not g.pronoun and prev.actors and \
                         all(a.needs_country for a in prev.actors) and g.actors and not prev.possessive:
