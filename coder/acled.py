@@ -51,6 +51,19 @@ def remember_words(text: str, tokens: list) -> None:
     _WORDS[text] = tuple(t.norm for t in tokens)
 
 
+_FOLDED: dict[str, str] = {}
+
+
+def _fold_word(word: str) -> str:
+    """fold() of one word, memoised (bounded): the context of every event folds its sentence's words."""
+    f = _FOLDED.get(word)
+    if f is None:
+        if len(_FOLDED) > 50000:
+            _FOLDED.clear()
+        f = _FOLDED[word] = fold(word)
+    return f
+
+
 PLACE = "@place"   # what a place name in the sentence reads as to cues written with PLACE ("captured PLACE")
 
 
@@ -59,10 +72,12 @@ def _cue(text: str) -> tuple[str, ...]:
     return tuple(w for part in text.split(" ") for w in ((PLACE,) if part == "PLACE" else _words(part)))
 
 
-def _contains(seq: tuple[str, ...], phrases: list[tuple[str, ...]]) -> bool:
+def _contains(seq: tuple[str, ...], phrases: list[tuple[str, ...]], present: set[str] | frozenset[str] | None = None) -> bool:
+    """Whether any phrase occurs in seq (`present`: the set of seq's words, if the caller has it)."""
     if not phrases:
         return False
-    present = set(seq)
+    if present is None:
+        present = set(seq)
     n = len(seq)
     for p in phrases:
         if p[0] not in present:
@@ -154,7 +169,7 @@ class AcledBook:
                                 "_after": [_words(w) for w in a.get("words_after") or []]})
         compiled = []
         for r in rules.get("rules") or []:
-            compiled.append({**r, "_cues": [_cue(c) for c in r.get("cues") or []],
+            compiled.append({**r, "_cameo": tuple(r.get("cameo") or ()), "_cues": [_cue(c) for c in r.get("cues") or []],
                              "_not": [_cue(c) for c in r.get("not_cues") or []]})
         unc = rules.get("uncoded_events")
         if unc:
@@ -310,24 +325,29 @@ class AcledBook:
                      source.name, target.name if target else "")
 
     # ------------------------------------------------------------ types
-    def context(self, text: str, place: str | None = None) -> tuple[str, ...]:
+    def context(self, text: str, place: str | None = None, follow: str = "") -> tuple[str, ...]:
         """The words rules read: the event's place as PLACE, and compounds such as "riot police" joined
-        into one word, so that the cue "riot" does not fire on the police that answer a protest."""
+        into one word, so that the cue "riot" does not fire on the police that answer a protest.
+        `follow`: a sentence read after `text` (the words of text + " " + follow)."""
         # the rows of one sentence ask for the same context: memoised, bounded
         memo = self._context_memo
-        key = (text, place)
+        key = (text, follow, place)
         if key not in memo:
             if len(memo) > 2048:
                 memo.clear()
-            memo[key] = self._context(text, place)
+            memo[key] = self._context(text, place, follow)
         return memo[key]
 
-    def _context(self, text: str, place: str | None) -> tuple[str, ...]:
-        words = _words(text)
+    def _context(self, text: str, place: str | None, follow: str = "") -> tuple[str, ...]:
+        # tokens never run across a space: the words of "a b" are the words of a and then those of b
+        words = _words(text) + _words(follow) if follow else _words(text)
         if place:
-            key = tuple(fold(w) for w in _words(place))
-            folded = tuple(fold(w) for w in words)
-            spans = [(i, i + len(key)) for i in range(len(words) - len(key) + 1) if folded[i:i + len(key)] == key]
+            key = tuple(_fold_word(w) for w in _words(place))
+            n = len(key)
+            folded = [_fold_word(w) for w in words]
+            first = key[0] if n else None
+            spans = [(i, i + n) for i in range(len(words) - n + 1) if folded[i] == first and tuple(folded[i:i + n]) == key] \
+                if n and first in folded else []
             words = _mark_places(words, spans)
         if not self.compounds or not self._compound_first & set(words):
             return words
@@ -345,12 +365,14 @@ class AcledBook:
         return tuple(out)
 
     def classify(self, code: str, context: tuple[str, ...], inter1: int | None, inter2: int | None) -> dict | None:
+        present = set(context)
         for r in self.rules:
-            if r.get("cameo") and not code.startswith(tuple(r["cameo"])):
+            cameo = r.get("_cameo")
+            if cameo and not code.startswith(cameo):
                 continue
-            if r["_cues"] and not _contains(context, r["_cues"]):
+            if r["_cues"] and not _contains(context, r["_cues"], present):
                 continue
-            if r["_not"] and _contains(context, r["_not"]):
+            if r["_not"] and _contains(context, r["_not"], present):
                 continue
             if r.get("source_inter") and inter1 not in r["source_inter"]:
                 continue
@@ -575,7 +597,7 @@ def annotate(rows: list[dict], sentences: list[tuple[int, str]], cb) -> None:
         inter2 = ab.inter(r["target_name"], r["target_code"], r["target_role"], r["event_code"], "target",
                           *_around(sent_words, r["target_name"]), date=r.get("event_date"),
                           name_kinds=_kinds(cb, r["target_name"]))
-        context = ab.context(r["sentence_text"] + " " + follow.get(r["sentence_index"], ""), r.get("location_name"))
+        context = ab.context(r["sentence_text"], r.get("location_name"), follow.get(r["sentence_index"], ""))
         rule = ab.classify(r["event_code"], context, inter1, inter2)
         if rule is None:
             continue
