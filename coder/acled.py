@@ -44,11 +44,12 @@ def _words(text: str) -> tuple[str, ...]:
     return words
 
 
-def remember_words(text: str, tokens: list) -> None:
-    """The tokens the coder made of a sentence, so the ACLED pass does not tokenise it again."""
+def remember_words(text: str, tokens: list, words: tuple[str, ...] | None = None) -> None:
+    """The tokens the coder made of a sentence (`words`: their norms, if the caller has them), so the
+    ACLED pass does not tokenise it again."""
     if len(_WORDS) > 8192:
         _WORDS.clear()
-    _WORDS[text] = tuple(t.norm for t in tokens)
+    _WORDS[text] = words if words is not None else tuple(t.norm for t in tokens)
 
 
 _FOLDED: dict[str, str] = {}
@@ -260,7 +261,7 @@ class AcledBook:
         if not unc or any(e.code[:2] in unc["skip_roots"] for e in analysis.events):
             return None
         tokens = analysis.tokens
-        words = tuple(t.norm for t in tokens)
+        words = analysis.words or tuple(t.norm for t in tokens)
         skip = next((k for k, t in enumerate(tokens) if t.start >= skip_chars), len(tokens)) if skip_chars else 0
         if not unc["first"] & set(words[skip:]):   # the cheap test: most sentences stop here
             return None
