@@ -151,6 +151,7 @@ class AcledBook:
         self._compound_first = {c[0] for c in self.compounds or ()}
         self._inter_memo: dict = {}
         self._context_memo: dict = {}
+        self._rules_by_code: dict[str, list[dict]] = {}
         for a in self.actor_types:
             # phrases by their last word: "a phrase ending the words around a name" is looked up, not scanned
             by_last: dict[str, list[tuple[str, ...]]] = {}
@@ -223,12 +224,13 @@ class AcledBook:
 
     def _inter(self, name, code, role, event_code, side, before, after, date, name_kinds) -> int | None:
         words = _words(name or "")
+        present = set(words)
         around = before + words
         last = around[-1] if around else None
         for a in self.actor_types:
             if a.get("cameo"):
                 if (a.get("side") or side) == side and event_code.startswith(tuple(a["cameo"])) and not \
-                        _contains(words, self._rioter_words):
+                        _contains(words, self._rioter_words, present):
                     return int(a["inter"])
                 continue
             if a.get("codes"):
@@ -236,7 +238,7 @@ class AcledBook:
                 if code in a["codes"] and (not date or date >= str(a.get("from") or "")):
                     return int(a["inter"])
                 continue
-            if a["_words"] and (_contains(words, a["_words"]) or
+            if a["_words"] and (_contains(words, a["_words"], present) or
                                 any(around[-len(p):] == p for p in a["_by_last"].get(last, ()))):
                 return int(a["inter"])   # the name, or a phrase ending in it: "Murle armed youth"
             if a["_after"] and _contains(after, a["_after"]):
@@ -367,10 +369,11 @@ class AcledBook:
 
     def classify(self, code: str, context: tuple[str, ...], inter1: int | None, inter2: int | None) -> dict | None:
         present = set(context)
-        for r in self.rules:
-            cameo = r.get("_cameo")
-            if cameo and not code.startswith(cameo):
-                continue
+        rules = self._rules_by_code.get(code)
+        if rules is None:   # the rules whose CAMEO codes admit this code, in file order
+            rules = self._rules_by_code[code] = [r for r in self.rules
+                                                 if not r.get("_cameo") or code.startswith(r["_cameo"])]
+        for r in rules:
             if r["_cues"] and not _contains(context, r["_cues"], present):
                 continue
             if r["_not"] and _contains(context, r["_not"], present):
