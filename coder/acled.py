@@ -557,9 +557,10 @@ def _around(words: tuple[str, ...], name: str | None) -> tuple[tuple[str, ...], 
     key = _words(name or "")
     if not key:
         return (), ()
-    for i in range(len(words) - len(key) + 1):
-        if words[i:i + len(key)] == key:
-            return words[max(0, i - 3):i], words[i + len(key):i + len(key) + 5]
+    first, n = key[0], len(key)
+    for i in range(len(words) - n + 1):
+        if words[i] == first and words[i:i + n] == key:
+            return words[max(0, i - 3):i], words[i + n:i + n + 5]
     return (), ()
 
 

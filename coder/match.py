@@ -234,9 +234,6 @@ def find_cues(tokens: list[Token], keys: set[tuple[str, ...]], skip: set[int] | 
     `present` the set of them, if the caller has them already."""
     if not keys:
         return []
-    if skip:
-        kept = [k for k in range(len(tokens)) if k not in skip]
-        return [(kept[s], kept[e - 1] + 1) for s, e in find_cues([tokens[k] for k in kept], keys)]
     entry = _CUE_INDEX.get(id(keys))
     # the entry keeps its key set alive, so a reused id() can never hand back another set's index
     if entry is None or entry[0] is not keys:
@@ -249,6 +246,9 @@ def find_cues(tokens: list[Token], keys: set[tuple[str, ...]], skip: set[int] | 
     index = entry[1]
     if present is not None and present.isdisjoint(index):
         return []   # no cue's first word in the sentence (most sentences, for most cue lists)
+    if skip:
+        kept = [k for k in range(len(tokens)) if k not in skip]
+        return [(kept[s], kept[e - 1] + 1) for s, e in find_cues([tokens[k] for k in kept], keys)]
     if norms is None:
         norms = [t.norm for t in tokens]
     spans = []
