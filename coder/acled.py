@@ -44,11 +44,25 @@ def _words(text: str) -> tuple[str, ...]:
     return words
 
 
-def remember_words(text: str, tokens: list) -> None:
-    """The tokens the coder made of a sentence, so the ACLED pass does not tokenise it again."""
+def remember_words(text: str, tokens: list, words: tuple[str, ...] | None = None) -> None:
+    """The tokens the coder made of a sentence (`words`: their norms, if the caller has them), so the
+    ACLED pass does not tokenise it again."""
     if len(_WORDS) > 8192:
         _WORDS.clear()
-    _WORDS[text] = tuple(t.norm for t in tokens)
+    _WORDS[text] = words if words is not None else tuple(t.norm for t in tokens)
+
+
+_FOLDED: dict[str, str] = {}
+
+
+def _fold_word(word: str) -> str:
+    """fold() of one word, memoised (bounded): the context of every event folds its sentence's words."""
+    f = _FOLDED.get(word)
+    if f is None:
+        if len(_FOLDED) > 50000:
+            _FOLDED.clear()
+        f = _FOLDED[word] = fold(word)
+    return f
 
 
 PLACE = "@place"   # what a place name in the sentence reads as to cues written with PLACE ("captured PLACE")
@@ -59,10 +73,12 @@ def _cue(text: str) -> tuple[str, ...]:
     return tuple(w for part in text.split(" ") for w in ((PLACE,) if part == "PLACE" else _words(part)))
 
 
-def _contains(seq: tuple[str, ...], phrases: list[tuple[str, ...]]) -> bool:
+def _contains(seq: tuple[str, ...], phrases: list[tuple[str, ...]], present: set[str] | frozenset[str] | None = None) -> bool:
+    """Whether any phrase occurs in seq (`present`: the set of seq's words, if the caller has it)."""
     if not phrases:
         return False
-    present = set(seq)
+    if present is None:
+        present = set(seq)
     n = len(seq)
     for p in phrases:
         if p[0] not in present:
@@ -141,6 +157,7 @@ class AcledBook:
         self._compound_first = {c[0] for c in self.compounds or ()}
         self._inter_memo: dict = {}
         self._context_memo: dict = {}
+        self._rules_by_code: dict[str, list[dict]] = {}
         for a in self.actor_types:
             # phrases by their last word: "a phrase ending the words around a name" is looked up, not scanned
             by_last: dict[str, list[tuple[str, ...]]] = {}
@@ -160,7 +177,7 @@ class AcledBook:
                                 "_after": [_words(w) for w in a.get("words_after") or []]})
         compiled = []
         for r in rules.get("rules") or []:
-            compiled.append({**r, "_cues": [_cue(c) for c in r.get("cues") or []],
+            compiled.append({**r, "_cameo": tuple(r.get("cameo") or ()), "_cues": [_cue(c) for c in r.get("cues") or []],
                              "_not": [_cue(c) for c in r.get("not_cues") or []]})
         unc = rules.get("uncoded_events")
         if unc:
@@ -224,12 +241,14 @@ class AcledBook:
 
     def _inter(self, name, code, role, event_code, side, before, after, date, name_kinds) -> int | None:
         words = _words(name or "")
+        present = set(words)
         around = before + words
         last = around[-1] if around else None
         for a in self.actor_types:
             if a.get("cameo"):
                 if (a.get("side") or side) == side and event_code.startswith(tuple(a["cameo"])) and not \
-                        _contains(words, self._rioter_words) and (not a["_words"] or _contains(words, a["_words"])):
+                        _contains(words, self._rioter_words, present) and (
+                            not a["_words"] or _contains(words, a["_words"], present)):
                     return int(a["inter"])   # (with `words`, only actors so named: "killed a councillor")
                 continue
             if a.get("codes"):
@@ -237,7 +256,7 @@ class AcledBook:
                 if code in a["codes"] and (not date or date >= str(a.get("from") or "")):
                     return int(a["inter"])
                 continue
-            if a["_words"] and (_contains(words, a["_words"]) or
+            if a["_words"] and (_contains(words, a["_words"], present) or
                                 any(around[-len(p):] == p for p in a["_by_last"].get(last, ()))):
                 return int(a["inter"])   # the name, or a phrase ending in it: "Murle armed youth"
             if a["_after"] and _contains(after, a["_after"]):
@@ -262,7 +281,7 @@ class AcledBook:
         if not unc or any(e.code[:2] in unc["skip_roots"] for e in analysis.events):
             return None
         tokens = analysis.tokens
-        words = tuple(t.norm for t in tokens)
+        words = analysis.words or tuple(t.norm for t in tokens)
         skip = next((k for k, t in enumerate(tokens) if t.start >= skip_chars), len(tokens)) if skip_chars else 0
         if not unc["first"] & set(words[skip:]):   # the cheap test: most sentences stop here
             return None
@@ -347,24 +366,29 @@ class AcledBook:
                      source.name, target.name if target else "")
 
     # ------------------------------------------------------------ types
-    def context(self, text: str, place: str | None = None) -> tuple[str, ...]:
+    def context(self, text: str, place: str | None = None, follow: str = "") -> tuple[str, ...]:
         """The words rules read: the event's place as PLACE, and compounds such as "riot police" joined
-        into one word, so that the cue "riot" does not fire on the police that answer a protest."""
+        into one word, so that the cue "riot" does not fire on the police that answer a protest.
+        `follow`: a sentence read after `text` (the words of text + " " + follow)."""
         # the rows of one sentence ask for the same context: memoised, bounded
         memo = self._context_memo
-        key = (text, place)
+        key = (text, follow, place)
         if key not in memo:
             if len(memo) > 2048:
                 memo.clear()
-            memo[key] = self._context(text, place)
+            memo[key] = self._context(text, place, follow)
         return memo[key]
 
-    def _context(self, text: str, place: str | None) -> tuple[str, ...]:
-        words = _words(text)
+    def _context(self, text: str, place: str | None, follow: str = "") -> tuple[str, ...]:
+        # tokens never run across a space: the words of "a b" are the words of a and then those of b
+        words = _words(text) + _words(follow) if follow else _words(text)
         if place:
-            key = tuple(fold(w) for w in _words(place))
-            folded = tuple(fold(w) for w in words)
-            spans = [(i, i + len(key)) for i in range(len(words) - len(key) + 1) if folded[i:i + len(key)] == key]
+            key = tuple(_fold_word(w) for w in _words(place))
+            n = len(key)
+            folded = [_fold_word(w) for w in words]
+            first = key[0] if n else None
+            spans = [(i, i + n) for i in range(len(words) - n + 1) if folded[i] == first and tuple(folded[i:i + n]) == key] \
+                if n and first in folded else []
             words = _mark_places(words, spans)
         if not self.compounds or not self._compound_first & set(words):
             return words
@@ -382,12 +406,15 @@ class AcledBook:
         return tuple(out)
 
     def classify(self, code: str, context: tuple[str, ...], inter1: int | None, inter2: int | None) -> dict | None:
-        for r in self.rules:
-            if r.get("cameo") and not code.startswith(tuple(r["cameo"])):
+        present = set(context)
+        rules = self._rules_by_code.get(code)
+        if rules is None:   # the rules whose CAMEO codes admit this code, in file order
+            rules = self._rules_by_code[code] = [r for r in self.rules
+                                                 if not r.get("_cameo") or code.startswith(r["_cameo"])]
+        for r in rules:
+            if r["_cues"] and not _contains(context, r["_cues"], present):
                 continue
-            if r["_cues"] and not _contains(context, r["_cues"]):
-                continue
-            if r["_not"] and _contains(context, r["_not"]):
+            if r["_not"] and _contains(context, r["_not"], present):
                 continue
             if r.get("source_inter") and inter1 not in r["source_inter"]:
                 continue
@@ -614,9 +641,10 @@ def _around(words: tuple[str, ...], name: str | None) -> tuple[tuple[str, ...], 
     key = _words(name or "")
     if not key:
         return (), ()
-    for i in range(len(words) - len(key) + 1):
-        if words[i:i + len(key)] == key:
-            return words[max(0, i - 3):i], words[i + len(key):i + len(key) + 5]
+    first, n = key[0], len(key)
+    for i in range(len(words) - n + 1):
+        if words[i] == first and words[i:i + n] == key:
+            return words[max(0, i - 3):i], words[i + n:i + n + 5]
     return (), ()
 
 
@@ -658,7 +686,7 @@ def annotate(rows: list[dict], sentences: list[tuple[int, str]], cb) -> None:
         inter2 = ab.inter(r["target_name"], r["target_code"], r["target_role"], r["event_code"], "target",
                           *_around(sent_words, r["target_name"]), date=r.get("event_date"),
                           name_kinds=_kinds(cb, r["target_name"]))
-        context = ab.context(r["sentence_text"] + " " + follow.get(r["sentence_index"], ""), r.get("location_name"))
+        context = ab.context(r["sentence_text"], r.get("location_name"), follow.get(r["sentence_index"], ""))
         rule = ab.classify(r["event_code"], context, inter1, inter2)
         if rule is None:
             continue

@@ -91,13 +91,13 @@ ORDER BY e.event_date NULLS LAST, e.doc_id, e.sentence_index, e.event_id"""
 
 def install(con: duckdb.DuckDBPyConnection, cb) -> None:
     """Lookup tables and the `acled_events` view in an event database."""
+    from .store import ArrowStream
+
     countries, actors = lookup_frames(cb)
-    con.register("lk_acled_countries", countries.to_arrow())
-    con.register("lk_acled_actors", actors.to_arrow())
+    lk_acled_countries = ArrowStream(countries)  # noqa: F841  (read by name in the SQL, without pyarrow)
+    lk_acled_actors = ArrowStream(actors)  # noqa: F841
     con.execute("CREATE OR REPLACE TABLE acled_countries AS SELECT * FROM lk_acled_countries")
     con.execute("CREATE OR REPLACE TABLE acled_named_actors AS SELECT * FROM lk_acled_actors")
-    con.unregister("lk_acled_countries")
-    con.unregister("lk_acled_actors")
     con.execute(f"CREATE OR REPLACE VIEW acled_events AS {acled_sql(cb)}")
 
 

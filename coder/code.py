@@ -166,6 +166,7 @@ class SentenceAnalysis:
     places: list[PlaceMention]
     events: list[Event]
     notes: list[str]
+    words: tuple[str, ...] = ()   # the tokens' norms, read by the ACLED pass
 
 
 def person_code(roles: list[Role], date: dt.date | None) -> str | None:
@@ -891,12 +892,14 @@ class SentenceCoder:
     def analyse(self, text: str, skip_chars: int = 0) -> SentenceAnalysis:
         cb = self.cb
         tokens = tokenize(text)
+        norms = [t.norm for t in tokens]   # read by every matcher below: made once
+        present = set(norms)
         skip = next((k for k, t in enumerate(tokens) if t.start >= skip_chars), len(tokens)) if skip_chars else 0
-        mentions = [m for m in match_lexicon(tokens, cb) if m.start >= skip]
+        mentions = [m for m in match_lexicon(tokens, cb, norms) if m.start >= skip]
         groups = self.build_groups(tokens, mentions, skip)
         blocked = {k for m in mentions for k in range(m.start, m.end) if any(lx.kind != "agent" for lx in m.lexemes)}
         actor_starts = {g.start: g.end for g in groups}
-        verbs = [v for v in match_verbs(tokens, cb, blocked, actor_starts) if v.start >= skip]
+        verbs = [v for v in match_verbs(tokens, cb, blocked, actor_starts, norms, present) if v.start >= skip]
         places = self.find_places(tokens, mentions, skip) if verbs or self.keep_places else []
         self._places = places
         for p in places:
@@ -913,7 +916,7 @@ class SentenceCoder:
                     seen = self.ctx.actor_counts.setdefault(a.code, [0, a, 0])
                     seen[0] += 1
                     seen[2] = self.ctx.sentence
-        events = self._events(tokens, groups, verbs, notes)
+        events = self._events(tokens, groups, verbs, notes, norms, present)
         if self.perpetrator_roots:
             done = [e.source for e in events if e.code.startswith(self.perpetrator_roots)]
             if done:
@@ -924,7 +927,7 @@ class SentenceCoder:
             resolved = [a for a in g.actors if a.resolved]
             if len(resolved) >= 2:
                 self.ctx.last_compound = resolved
-        return SentenceAnalysis(tokens, mentions, groups, verbs, places, events, notes)
+        return SentenceAnalysis(tokens, mentions, groups, verbs, places, events, notes, tuple(norms))
 
     def _resolve_actor(self, a: Actor, speaker: list[Actor] | None = None) -> Actor | None:
         if a.resolved:
@@ -977,8 +980,13 @@ class SentenceCoder:
                 out.append(r)
         return out
 
-    def _events(self, tokens: list[Token], groups: list[Group], verbs: list[VerbMatch], notes: list[str]) -> list[Event]:
-        if not verbs and not any(t.norm in self.refusal_firsts for t in tokens):
+    def _events(self, tokens: list[Token], groups: list[Group], verbs: list[VerbMatch], notes: list[str],
+                norms: list[str] | None = None, present: set[str] | None = None) -> list[Event]:
+        if norms is None:
+            norms = [t.norm for t in tokens]
+        if present is None:
+            present = set(norms)
+        if not verbs and self.refusal_firsts.isdisjoint(present):
             return []   # nothing to code (what the steps below would conclude, at a fraction of the cost)
         n = len(tokens)
         group_end = {g.end - 1: g for g in groups}
@@ -986,8 +994,6 @@ class SentenceCoder:
         skip = self._skip = self._transparent(tokens)
         verbs = self._light_verb_acts(tokens, verbs, group_start)
         verb_word = {w: v for v in verbs for w in v.words}
-        norms = [t.norm for t in tokens]
-        present = set(norms)
         refusal_spans = find_cues(tokens, self.cb.cue_keys.get("refusal", set()), skip, norms=norms, present=present)
         negation_spans = find_cues(tokens, self.cb.cue_keys.get("negation", set()), skip, norms=norms, present=present)
         intent_spans = find_cues(tokens, self.cb.cue_keys.get("intent", set()), skip, norms=norms, present=present)

@@ -37,7 +37,7 @@ import polars as pl
 
 from . import __version__
 from .ingest import Reject
-from .store import SORT_KEY, events_ddl, events_frame, query_frame
+from .store import SORT_KEY, ArrowStream, events_ddl, events_frame, query_frame
 from .validate import columns
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -331,8 +331,8 @@ class Loader:
                         [self.run_id, started_at, json.dumps(inputs), cb.name, cb.version, cb.digest, __version__])
             con.execute("INSERT INTO codebooks VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                         [cb.digest, cb.name, cb.version, str(cb.root), render_markdown(cb)])
-            lk_codes = event_codes_frame(cb).to_arrow()  # noqa: F841  (read by name in the SQL)
-            lk_actors = actors_frame(cb).to_arrow()  # noqa: F841
+            lk_codes = ArrowStream(event_codes_frame(cb))  # noqa: F841  (read by name in the SQL)
+            lk_actors = ArrowStream(actors_frame(cb))  # noqa: F841
             con.execute("DELETE FROM event_codes")
             con.execute("INSERT INTO event_codes BY NAME SELECT * FROM lk_codes")
             con.execute("DELETE FROM actors")
@@ -350,7 +350,7 @@ class Loader:
         keys = {a.id: text_sha256(a.text) for a in articles}
         if not keys:
             return set()
-        probe = pl.DataFrame({"doc_id": list(keys), "text_sha256": list(keys.values())}).to_arrow()  # noqa: F841
+        probe = ArrowStream(pl.DataFrame({"doc_id": list(keys), "text_sha256": list(keys.values())}))  # noqa: F841
         rows = self.con.execute(
             "SELECT a.doc_id FROM articles a JOIN probe p ON a.doc_id = p.doc_id AND a.text_sha256 = p.text_sha256 "
             "WHERE a.codebook_sha256 = ? AND a.coder_version = ?", [self.cb.digest, __version__]).fetchall()
@@ -368,7 +368,7 @@ class Loader:
         ids = list(latest)
         existing: dict[str, tuple] = {}
         if ids:
-            probe = pl.DataFrame({"doc_id": ids}, schema={"doc_id": pl.Utf8}).to_arrow()  # noqa: F841
+            probe = ArrowStream(pl.DataFrame({"doc_id": ids}, schema={"doc_id": pl.Utf8}))  # noqa: F841
             for row in con.execute("SELECT a.doc_id, a.text_sha256, a.codebook_sha256, a.coder_version, "
                                    "(SELECT count(*) FROM events e WHERE e.doc_id = a.doc_id) "
                                    "FROM articles a JOIN probe USING (doc_id)").fetchall():
@@ -410,22 +410,24 @@ class Loader:
             sentences.extend((res.article.id, i, text) for i, text in res.sentences)
         stats.events_added = len(events)
         stats.rejects = len(rejects)
-        ev_df = events_frame(events).to_arrow()  # noqa: F841  (registered by name in the SQL below)
-        ar_df = pl.DataFrame(articles, schema=ARTICLE_SCHEMA, orient="row").to_arrow()  # noqa: F841
-        se_df = pl.DataFrame(sentences, schema={"doc_id": pl.Utf8, "sentence_index": pl.Int32,  # noqa: F841
-                                                "sentence_text": pl.Utf8}, orient="row").to_arrow()
-        rj_df = pl.DataFrame([reject_row(r, run_id) for r in rejects], schema=REJECT_SCHEMA,  # noqa: F841
-                             orient="row").unique("reject_id", keep="first", maintain_order=True).to_arrow()
+        # frames are read by name in the SQL below, through the Arrow C stream interface (no pyarrow)
+        ev_df = ArrowStream(events_frame(events))  # noqa: F841
+        ar_df = ArrowStream(pl.DataFrame(articles, schema=ARTICLE_SCHEMA, orient="row"))  # noqa: F841
+        se_df = ArrowStream(pl.DataFrame(sentences, schema={"doc_id": pl.Utf8, "sentence_index": pl.Int32,  # noqa: F841
+                                                            "sentence_text": pl.Utf8}, orient="row"))
+        rj_df = ArrowStream(pl.DataFrame([reject_row(r, run_id) for r in rejects], schema=REJECT_SCHEMA,  # noqa: F841
+                                         orient="row").unique("reject_id", keep="first", maintain_order=True))
         after = {a["doc_id"]: a["n_events"] for a in articles}
         ch_df = pl.DataFrame([(run_id, d, c, existing[d][3] if d in existing else 0, after[d])  # noqa: F841
                               for d, c in stats.changes],
                              schema={"run_id": pl.Utf8, "doc_id": pl.Utf8, "change": pl.Utf8, "events_before": pl.Int32,
-                                     "events_after": pl.Int32}, orient="row").to_arrow()
+                                     "events_after": pl.Int32}, orient="row")
+        ch_df = ArrowStream(ch_df)  # noqa: F841
         con.execute("BEGIN")
         try:
             if articles:   # replaced articles, and any rows a new article's id left behind (say, deleted by hand)
-                gone = pl.DataFrame({"doc_id": [a["doc_id"] for a in articles]},  # noqa: F841
-                                    schema={"doc_id": pl.Utf8}).to_arrow()
+                gone = ArrowStream(pl.DataFrame({"doc_id": [a["doc_id"] for a in articles]},  # noqa: F841
+                                                schema={"doc_id": pl.Utf8}))
                 con.execute("DELETE FROM events WHERE doc_id IN (SELECT doc_id FROM gone)")
                 con.execute("DELETE FROM sentences WHERE doc_id IN (SELECT doc_id FROM gone)")
                 con.execute("DELETE FROM articles WHERE doc_id IN (SELECT doc_id FROM gone)")

@@ -48,43 +48,46 @@ class VerbMatch:
         return self.start
 
 
-def match_lexicon(tokens: list[Token], cb: Codebook) -> list[Mention]:
-    """Longest, leftmost, non-overlapping lexicon mentions."""
+def match_lexicon(tokens: list[Token], cb: Codebook, norms: list[str] | None = None) -> list[Mention]:
+    """Longest, leftmost, non-overlapping lexicon mentions (`norms`: the tokens' norms, if the caller has them)."""
     mentions: list[Mention] = []
     i, n = 0, len(tokens)
-    norms = [t.norm for t in tokens]
+    if norms is None:
+        norms = [t.norm for t in tokens]
     lengths_desc = cb.extra.get("_lexicon_lengths_desc")
     if lengths_desc is None:   # sorted once per codebook, not at every token
         lengths_desc = cb.extra["_lexicon_lengths_desc"] = {k: tuple(sorted(v, reverse=True))
                                                             for k, v in cb.lexicon_lengths.items()}
     lexicon = cb.lexicon
-    while i < n:
-        lengths = lengths_desc.get(norms[i])
-        found = None
-        if lengths:
-            for length in lengths:
-                if i + length > n:
-                    continue
-                lexemes = lexicon.get(tuple(norms[i:i + length]))
-                if not lexemes:
-                    continue
-                if not tokens[i].cap:
-                    lexemes = [lx for lx in lexemes if lx.kind not in PROPER_KINDS]
-                if lexemes:
-                    found = Mention(i, i + length, lexemes, " ".join(t.text for t in tokens[i:i + length]))
-                    break
-        if found:
-            mentions.append(found)
-            i = found.end
-        else:
-            i += 1
+    nxt = 0
+    for i in [k for k, w in enumerate(norms) if w in lengths_desc]:   # the tokens some phrase starts with
+        if i < nxt:
+            continue   # inside the mention found before
+        for length in lengths_desc[norms[i]]:
+            if i + length > n:
+                continue
+            lexemes = lexicon.get(tuple(norms[i:i + length]))
+            if not lexemes:
+                continue
+            if not tokens[i].cap:
+                lexemes = [lx for lx in lexemes if lx.kind not in PROPER_KINDS]
+            if lexemes:
+                mentions.append(Mention(i, i + length, lexemes, " ".join(t.text for t in tokens[i:i + length])))
+                nxt = i + length
+                break
     return mentions
 
 
-def match_verbs(tokens: list[Token], cb: Codebook, blocked: set[int], actor_starts: dict[int, int]) -> list[VerbMatch]:
-    """All verb-pattern matches; `blocked` tokens (inside actor names) cannot start or hold a verb word."""
+_RULES_MEMO: dict[int, tuple[dict, dict]] = {}
+
+
+def match_verbs(tokens: list[Token], cb: Codebook, blocked: set[int], actor_starts: dict[int, int],
+                norms: list[str] | None = None, present: set[str] | None = None) -> list[VerbMatch]:
+    """All verb-pattern matches; `blocked` tokens (inside actor names) cannot start or hold a verb word
+    (`norms`, `present`: the tokens' norms and their set, if the caller has them)."""
     found: list[VerbMatch] = []
-    norms = [t.norm for t in tokens]
+    if norms is None:
+        norms = [t.norm for t in tokens]
     noun_markers = cb.extra.get("_noun_markers")
     if noun_markers is None:
         noun_markers = cb.extra["_noun_markers"] = {k[0] for k in cb.cue_keys.get("noun_markers", set())}
@@ -100,8 +103,13 @@ def match_verbs(tokens: list[Token], cb: Codebook, blocked: set[int], actor_star
     modifiers = cb.extra.get("_actor_modifiers")
     if modifiers is None:
         modifiers = cb.extra["_actor_modifiers"] = {k[0] for k in cb.cue_keys.get("actor_modifiers", set())}
-    present: set[str] | None = None
     index = cb.verb_index
+    # the rules to try for a head word and the anchor words present: the same few combinations recur
+    # (kept beside the codebook, not in it: a codebook sent to worker processes does not carry it)
+    memo_entry = _RULES_MEMO.get(id(index))
+    if memo_entry is None or memo_entry[0] is not index:
+        memo_entry = _RULES_MEMO[id(index)] = (index, {})
+    rules_memo = memo_entry[1]
     for i, norm in enumerate(norms):
         entry = index.get(norm)
         if entry is None or i in blocked:
@@ -110,16 +118,24 @@ def match_verbs(tokens: list[Token], cb: Codebook, blocked: set[int], actor_star
             present = set(norms)
         always, keyed = entry
         # only rules whose anchor word is in the sentence, tried in codebook order
-        cands = None
-        for w in present:
-            hit = keyed.get(w)
-            if hit:
-                cands = (cands or {}) | dict(hit)
-        if cands:
-            cands.update(always)
-            rules = [cands[k] for k in sorted(cands)]
-        else:
-            rules = [r for _, r in always]
+        hits = [w for w in present if w in keyed] if len(present) <= len(keyed) else \
+            [w for w in keyed if w in present]
+        key = (norm, frozenset(hits))
+        rules = rules_memo.get(key)
+        if rules is None:
+            cands = None
+            for w in hits:
+                hit = keyed[w]
+                if hit:
+                    cands = (cands or {}) | dict(hit)
+            if cands:
+                cands.update(always)
+                rules = [cands[k] for k in sorted(cands)]
+            else:
+                rules = [r for _, r in always]
+            if len(rules_memo) > 20000:
+                rules_memo.clear()
+            rules_memo[key] = rules
         # "his forces would not withdraw": after an article or possessive a verb form is a noun, and must not
         # take words from the verb that follows
         noun_slot = i > 0 and norms[i - 1] in noun_markers or (
@@ -231,9 +247,6 @@ def find_cues(tokens: list[Token], keys: set[tuple[str, ...]], skip: set[int] | 
     `present` the set of them, if the caller has them already."""
     if not keys:
         return []
-    if skip:
-        kept = [k for k in range(len(tokens)) if k not in skip]
-        return [(kept[s], kept[e - 1] + 1) for s, e in find_cues([tokens[k] for k in kept], keys)]
     entry = _CUE_INDEX.get(id(keys))
     # the entry keeps its key set alive, so a reused id() can never hand back another set's index
     if entry is None or entry[0] is not keys:
@@ -246,6 +259,9 @@ def find_cues(tokens: list[Token], keys: set[tuple[str, ...]], skip: set[int] | 
     index = entry[1]
     if present is not None and present.isdisjoint(index):
         return []   # no cue's first word in the sentence (most sentences, for most cue lists)
+    if skip:
+        kept = [k for k in range(len(tokens)) if k not in skip]
+        return [(kept[s], kept[e - 1] + 1) for s, e in find_cues([tokens[k] for k in kept], keys)]
     if norms is None:
         norms = [t.norm for t in tokens]
     spans = []

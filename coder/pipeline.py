@@ -101,7 +101,7 @@ def code_article(article: Article, cb: Codebook, times: StageTimes | None = None
         t = time.perf_counter()
         ctx.sentence = sent.index
         analysis = coder.analyse(sent.text, skip)
-        remember_words(sent.text, analysis.tokens)   # the ACLED pass reads these words again
+        remember_words(sent.text, analysis.tokens, analysis.words)   # the ACLED pass reads these words again
         if acled is not None:
             # a weapon used with no violent CAMEO event ("a roadside bomb targeted a patrol"): ACLED records it
             extra = acled.uncoded_event(analysis, coder, skip)

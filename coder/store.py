@@ -63,6 +63,19 @@ def events_frame(rows: Iterable[dict]) -> pl.DataFrame:
     return df.select(columns()).sort(SORT_KEY)
 
 
+class ArrowStream:
+    """A polars frame as DuckDB reads it by name in SQL: through the Arrow C stream interface, so that
+    loading a batch needs no pyarrow (about 60 MB of the coding process's memory)."""
+
+    __slots__ = ("df",)
+
+    def __init__(self, df: pl.DataFrame):
+        self.df = df
+
+    def __arrow_c_stream__(self, requested_schema=None):
+        return self.df.__arrow_c_stream__(requested_schema)
+
+
 def write_csv(df: pl.DataFrame, path: Path) -> None:
     # RFC 4180: comma, double-quote escaping, CRLF is optional; UTF-8 with header
     df.write_csv(path, include_header=True, quote_style="necessary", date_format="%Y-%m-%d", null_value="")
@@ -94,19 +107,59 @@ def query_frame(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = 
 
 def write_sorted_outputs(con: duckdb.DuckDBPyConnection, csv_path: Path, parquet_path: Path,
                          batch_rows: int = 5_000) -> int:
-    """Write the events table to CSV and Parquet in stable order, batch by batch (memory stays flat;
-    each batch is formatted like `write_csv`/`write_parquet`).
+    """Write the events table to CSV and Parquet in stable order (SORT_KEY), formatted like
+    `write_csv`/`write_parquet`, with DuckDB's COPY: the rows never pass through Python, polars or pyarrow.
 
     Sorting the whole table at once would hold (or spill) every wide row; instead the documents are cut
     into consecutive doc_id ranges of about `batch_rows` events, from a narrow (doc_id, count) query, and
-    each range is selected and sorted on its own. doc_id is the first sort key, so the ranges, one after
-    the other, are the table in SORT_KEY order: the same bytes as one big ORDER BY."""
-    import pyarrow.parquet as pq
+    each range is selected, sorted and written on its own to a Parquet part. doc_id is the first sort key,
+    so the parts, one after the other, are the table in SORT_KEY order: the same rows as one big ORDER BY.
+    The parts are then read in order (insertion order kept) into events.csv and events.parquet.
 
-    from .validate import columns
+    DuckDB writes every value of the event table to CSV as polars does (`write_csv`) but for doubles of
+    magnitude below 1e-4 ("1e-05" for "0.00001"): a table with such a value is written by polars."""
+    import shutil
 
-    schema = polars_schema()
-    cols = ", ".join(f'"{c}"' for c in columns())
+    ranges = _doc_ranges(con, batch_rows)
+    n = 0
+    parts_dir = parquet_path.with_name(parquet_path.name + ".parts")
+    shutil.rmtree(parts_dir, ignore_errors=True)
+    parts_dir.mkdir(parents=True)
+    try:
+        cols = ", ".join(f'"{c}"' for c in columns())
+        parts = []
+        for k, (lo, hi) in enumerate(ranges):
+            part = parts_dir / f"part-{k:06d}.parquet"
+            con.execute(f"COPY (SELECT {cols} FROM events WHERE doc_id >= ? AND doc_id <= ? "
+                        f"ORDER BY {', '.join(SORT_KEY)}) TO '{_sql_path(part)}' (FORMAT parquet)", [lo, hi])
+            parts.append(part)
+        if not parts:   # no events: the header and an empty file of the schema's types
+            pl.DataFrame(schema=polars_schema()).write_csv(csv_path, include_header=True, quote_style="necessary",
+                                                           date_format="%Y-%m-%d", null_value="")
+            write_parquet(pl.DataFrame(schema=polars_schema()), parquet_path)
+            return 0
+        src = "read_parquet([" + ", ".join(f"'{_sql_path(p)}'" for p in parts) + "])"
+        keep = con.execute("SELECT current_setting('preserve_insertion_order')").fetchall()[0][0]
+        con.execute("SET preserve_insertion_order = true")   # the parts' order is the sort order
+        try:
+            doubles = [c for c, t in polars_schema().items() if t == pl.Float64]
+            tiny = " OR ".join(f'("{c}" <> 0 AND abs("{c}") < 1e-4)' for c in doubles) or "false"
+            if con.execute(f"SELECT count(*) FROM events WHERE {tiny}").fetchall()[0][0]:
+                _write_csv_polars(con, src, csv_path)
+            else:
+                con.execute(f"COPY (SELECT * FROM {src}) TO '{_sql_path(csv_path)}' (FORMAT csv, HEADER true, "
+                            "DELIMITER ',', QUOTE '\"', ESCAPE '\"', NULLSTR '', DATEFORMAT '%Y-%m-%d')")
+            con.execute(f"COPY (SELECT * FROM {src}) TO '{_sql_path(parquet_path)}' (FORMAT parquet, COMPRESSION zstd)")
+            n = con.execute(f"SELECT count(*) FROM {src}").fetchall()[0][0]
+        finally:
+            con.execute(f"SET preserve_insertion_order = {'true' if keep else 'false'}")
+    finally:
+        shutil.rmtree(parts_dir, ignore_errors=True)
+    return n
+
+
+def _doc_ranges(con: duckdb.DuckDBPyConnection, batch_rows: int) -> list[tuple[str, str]]:
+    """Consecutive doc_id ranges of about `batch_rows` events each (a document is never split)."""
     ranges: list[tuple[str, str]] = []
     lo = hi = None
     size = 0
@@ -120,32 +173,22 @@ def write_sorted_outputs(con: duckdb.DuckDBPyConnection, csv_path: Path, parquet
         size += count
     if lo is not None:
         ranges.append((lo, hi))
-    n = 0
-    writer = None
+    return ranges
+
+
+def _write_csv_polars(con: duckdb.DuckDBPyConnection, src: str, csv_path: Path, batch_rows: int = 5_000) -> None:
+    """The rows of `src` (in order) to CSV formatted by polars, a batch at a time (through the Arrow C
+    stream interface: no pyarrow)."""
+    schema = polars_schema()
     with csv_path.open("wb") as fh:
-        empty = pl.DataFrame(schema=schema)
-        empty.write_csv(fh, include_header=True, quote_style="necessary", date_format="%Y-%m-%d", null_value="")
-        for lo, hi in ranges:
-            # a relation's reader keeps ORDER BY order; a DB-API result need not (preserve_insertion_order
-            # is off), and it would copy the rows once more
-            quote = lambda v: "'" + v.replace("'", "''") + "'"  # noqa: E731
-            rel = con.sql(f"SELECT {cols} FROM events WHERE doc_id >= {quote(lo)} AND doc_id <= {quote(hi)} "
-                          f"ORDER BY {', '.join(SORT_KEY)}")
-            fetch = next(getattr(rel, name) for name in ("to_arrow_reader", "fetch_arrow_reader", "record_batch")
-                         if hasattr(rel, name))
-            df = pl.from_arrow(fetch(batch_rows).read_all())
-            if isinstance(df, pl.Series) or df.height == 0:
-                continue
+        pl.DataFrame(schema=schema).write_csv(fh, include_header=True, quote_style="necessary",
+                                              date_format="%Y-%m-%d", null_value="")
+        total = con.execute(f"SELECT count(*) FROM {src}").fetchall()[0][0]
+        for offset in range(0, total, batch_rows):
+            df = pl.DataFrame(con.sql(f"SELECT * FROM {src} LIMIT {batch_rows} OFFSET {offset}"))
             df = df.cast({c: schema[c] for c in df.columns})
             df.write_csv(fh, include_header=False, quote_style="necessary", date_format="%Y-%m-%d", null_value="")
-            table = df.to_arrow()
-            if writer is None:
-                writer = pq.ParquetWriter(parquet_path, table.schema, compression="zstd")
-            writer.write_table(table)
-            n += df.height
-            del df, table
-    if writer is None:
-        write_parquet(pl.DataFrame(schema=schema), parquet_path)
-    else:
-        writer.close()
-    return n
+
+
+def _sql_path(path: Path) -> str:
+    return str(path).replace("'", "''")

@@ -20,6 +20,14 @@ _TOKEN_RE = re.compile(
     r"|--|[—–]|[^\w\s]",
     re.UNICODE,
 )
+# The same without the two possessive branches: a text with no "'s" gives the same tokens with it, in half the time
+_TOKEN_RE_NO_POSSESSIVE = re.compile(
+    r"(?:[A-Za-z]\.){2,}"
+    r"|\d{1,3}(?:,\d{3})+(?![\d])"
+    r"|[^\W_]+(?:[-'’.][^\W_]+)*"
+    r"|--|[—–]|[^\w\s]",
+    re.UNICODE,
+)
 
 
 _PARTICLE_NAME = re.compile(r"[a-z]{1,3}-[A-Z]")
@@ -40,21 +48,35 @@ def normalise(word: str) -> str:
     return word.lower().replace("’", "'").replace(".", "")
 
 
+_WORD_INFO: dict[str, tuple[str, bool, bool]] = {}   # word as written -> (norm, cap, is_word); bounded
+
+
+def _word_info(word: str) -> tuple[str, bool, bool]:
+    # normalise() inlined: this runs for every new word
+    norm = word.lower()
+    if "’" in norm:
+        norm = norm.replace("’", "'")
+    if "." in norm:
+        norm = norm.replace(".", "") or word
+    # "al-Shabaab", "el-Sisi": a name after a lower-case article particle is still a name
+    cap = word[:1].isupper() or ("-" in word and _PARTICLE_NAME.match(word) is not None)
+    info = (norm, cap, norm[:1].isalnum())
+    if len(_WORD_INFO) > 50000:
+        _WORD_INFO.clear()
+    _WORD_INFO[word] = info
+    return info
+
+
 def tokenize(text: str) -> list[Token]:
     tokens = []
     append = tokens.append
-    for m in _TOKEN_RE.finditer(text):
+    known = _WORD_INFO.get
+    pattern = _TOKEN_RE if "'s" in text or "’s" in text else _TOKEN_RE_NO_POSSESSIVE
+    for m in pattern.finditer(text):
         word = m.group()
-        # normalise() inlined: this runs for every token of every sentence
-        norm = word.lower()
-        if "’" in norm:
-            norm = norm.replace("’", "'")
-        if "." in norm:
-            norm = norm.replace(".", "") or word
+        info = known(word) or _word_info(word)   # a word's norm and case are read once, not per occurrence
         s, e = m.span()
-        # "al-Shabaab", "el-Sisi": a name after a lower-case article particle is still a name
-        cap = word[:1].isupper() or ("-" in word and _PARTICLE_NAME.match(word) is not None)
-        append(Token(word, norm, s, e, cap, norm[:1].isalnum()))
+        append(Token(word, info[0], s, e, info[1], info[2]))
     return tokens
 
 

@@ -50,6 +50,7 @@ def fold(name: str) -> str:
 _ARTICLE = re.compile(r" el (?=\S)")
 
 
+@lru_cache(maxsize=16384)
 def skeleton(name: str) -> str:
     """A spelling-blind key for admin names: the folded consonants, repeats collapsed. Transliterations
     of one name differ mostly in vowels, doubled letters and a silent h: Banadir / Banaadir,
@@ -71,6 +72,7 @@ def _compass(name: str) -> str:
     return " ".join(_COMPASS.get(w, w) for w in fold(name).split())
 
 
+@lru_cache(maxsize=16384)   # a pure function of two names, asked again for every event at the same place
 def admin_match(hint: str, admin: str | None) -> int:
     """How well an address hint ("Douentza (Mopti)") names an admin1/admin2: 2 the same name in another
     spelling, 1 a part of it ("Kivu" in "Nord Kivu"), 0 not at all."""
