@@ -270,6 +270,7 @@ class SentenceCoder:
         self.agreement_code = cb.cues.get("agreement_code")
         self.disapproving_code = cb.cues.get("disapproving_code")
         self.aside_openers = {k[0] for k in keys.get("aside_openers", set())}
+        self.past_speech = {k[0] for k in keys.get("past_speech_verbs", set())}
         self.self_yield_roots = tuple(cb.cues.get("no_self_target_roots") or ())
         counterpart = cb.cues.get("counterpart") or {}
         self.counterpart_roots = tuple(counterpart.get("roots") or ())
@@ -1027,6 +1028,7 @@ class SentenceCoder:
         verb_word = {w: v for v in verbs for w in v.words}
         active = [v for v in verbs if id(v) not in dropped]
 
+        speech_verbs = [v for v in active if v.rule.speech]
         subj_memo: dict[int, tuple[Group | None, bool]] = {}
         purpose_of: dict[int, VerbMatch] = {}
         coordinated_at: dict[int, int] = {}   # verb -> the "and" joining it to a verb phrase with no pattern
@@ -1089,6 +1091,14 @@ class SentenceCoder:
                                 prev.end <= s0 and e0 <= j for s0, e0 in intent_spans) and any(
                                 group_start.get(k) and group_start[k].prep is None for k in range(prev.end, j)):
                         prev = None   # "said his government would restore ... and allow": not coordinated with "said"
+                    said = max((o for o in speech_verbs if o.end <= j), key=lambda o: o.end, default=None)
+                    if prev is not None and said is not None and not prev.rule.speech and said.end <= prev.start and \
+                            tokens[v.start].norm.endswith("ed") and j + 1 == v.start and \
+                            tokens[said.start].norm in self.past_speech and any(
+                                group_start.get(k) and group_start[k].prep is None for k in range(said.end, prev.start)):
+                        # "China said Philippine ships had violated its waters and urged Manila to stop": the
+                        # second finite verb goes with the speaker's, not with the reported clause's
+                        prev = said
                     if prev is not None:
                         sub, _ = subject(prev)
                         own_aux = any(tokens[k].norm in self.aux for k in range(j + 1, v.start))
