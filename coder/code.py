@@ -245,6 +245,7 @@ class SentenceCoder:
         self.crowd_code = crowd.get("code")
         self.passive_speaker_codes = tuple(cb.cues.get("passive_speaker_codes") or ())
         self.authority_roles = set(cb.cues.get("authority_roles") or ())
+        self.armed_nonstate_roles = set(cb.cues.get("armed_nonstate_roles") or ())
         self.object_pronouns = {k[0] for k in keys.get("object_pronouns", set())}
         self.locative_preps = {k[0] for k in keys.get("locative", set()) if len(k) == 1}
         self.domestic_codes = tuple(cb.cues.get("domestic_target_codes") or ())
@@ -1233,7 +1234,12 @@ class SentenceCoder:
                 if owner is not None:
                     if not spk:
                         continue
-                    if g.pronoun or _same_side(sources, spk):
+                    if not g.pronoun and all(a.role in self.armed_nonstate_roles for a in sources) and \
+                            not any(a.role in self.armed_nonstate_roles for a in spk):
+                        # "Police said gunmen killed 12 people": the armed group's own act, reported
+                        consumed.add(id(owner))
+                        speech_window[id(v)] = self._speech_window(tokens, owner, clause_of)
+                    elif g.pronoun or _same_side(sources, spk):
                         sources = spk
                         consumed.add(id(owner))
                         speech_window[id(v)] = self._speech_window(tokens, owner, clause_of)
