@@ -735,7 +735,27 @@ class SentenceCoder:
                 i = end
             else:
                 i = j if j > i else i + 1
-        return found
+        return self._same_country(found, tokens)
+
+    @staticmethod
+    def _same_country(found: list, tokens: list[Token]) -> list:
+        """Towns of one sentence lie in one country when their names allow it: in "between Koro and Bankass
+        (Mopti)" Koro is Mali's, not Coro in Venezuela (a namesake taken only for its size)."""
+        towns = [p for p in found if p.prep != "mention" and p.place.precision == 1 and p.place.country]
+        countries = {p.place.country for p in towns}
+        if len(countries) < 2:
+            return found
+        out = []
+        for p in found:
+            if p in towns:
+                others = {q.place.country for q in towns if q is not p}
+                if len(others) == 1 and p.place.country not in others:
+                    name = " ".join(t.text for t in tokens[p.start:p.end])
+                    alt = lookup_city(name, tuple(others))
+                    if alt is not None and alt.country in others:
+                        p = replace(p, place=alt)
+            out.append(p)
+        return out
 
     def _after_descriptor(self, tokens: list[Token], j: int) -> int:
         """The token after a kind-of-place phrase at j ("city of", "border town of", "capital"), else j."""
