@@ -307,6 +307,13 @@ class AcledBook:
         if any(e.code[:2] < "14" and e.anchor < at for e in analysis.events):
             return None   # "X demanded that the army stop its air strikes": the weapon is what is talked about
         groups = [g for g in analysis.groups if g.start >= skip]
+        object_place = None
+        if not any(p.prep != "mention" for p in analysis.places):
+            # "a missile hit Safed": the place is the object of the act, with no preposition before it
+            acts = {a[0] for a in (entry["_acts"] or unc["acts"]) if len(a) == 1}
+            k = next((k for k in range(at, len(tokens) - 1) if words[k] in acts and tokens[k + 1].cap and
+                      tokens[k + 1].is_word), None)
+            object_place = coder._place_actor(tokens, k + 1) if k is not None else None
 
         def resolved(g) -> list:
             out = []
@@ -342,13 +349,13 @@ class AcledBook:
             role = entry.get("default_role") or "UAF"
             source = Actor(country + role, "unidentified armed group" if role == "UAF" else role.lower(), country,
                            role, "agent", inferred=True)
-        target = None
+        target = object_place if object_place is not None and object_place.kind == "place" else None
         if entry.get("pair") and src_group is not None:
             # "fighting between the army and RSF fighters": the two sides are the group after the agent word
             target = next((a for a in resolved(src_group) if a.code != source.code), None)
             if target is None:
                 return None
-        for g in reversed(victims):
+        for g in reversed(victims) if target is None else ():
             actors = [a for a in resolved(g) if a.code != source.code]
             if actors:
                 target = actors[0]

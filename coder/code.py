@@ -250,6 +250,7 @@ class SentenceCoder:
         self.crowd_code = crowd.get("code")
         self.passive_speaker_codes = tuple(cb.cues.get("passive_speaker_codes") or ())
         self.authority_roles = set(cb.cues.get("authority_roles") or ())
+        self.armed_nonstate_roles = set(cb.cues.get("armed_nonstate_roles") or ())
         self.object_pronouns = {k[0] for k in keys.get("object_pronouns", set())}
         self.locative_preps = {k[0] for k in keys.get("locative", set()) if len(k) == 1}
         self.domestic_codes = tuple(cb.cues.get("domestic_target_codes") or ())
@@ -773,7 +774,27 @@ class SentenceCoder:
                 i = end
             else:
                 i = j if j > i else i + 1
-        return found
+        return self._same_country(found, tokens)
+
+    @staticmethod
+    def _same_country(found: list, tokens: list[Token]) -> list:
+        """Towns of one sentence lie in one country when their names allow it: in "between Koro and Bankass
+        (Mopti)" Koro is Mali's, not Coro in Venezuela (a namesake taken only for its size)."""
+        towns = [p for p in found if p.prep != "mention" and p.place.precision == 1 and p.place.country]
+        countries = {p.place.country for p in towns}
+        if len(countries) < 2:
+            return found
+        out = []
+        for p in found:
+            if p in towns:
+                others = {q.place.country for q in towns if q is not p}
+                if len(others) == 1 and p.place.country not in others:
+                    name = " ".join(t.text for t in tokens[p.start:p.end])
+                    alt = lookup_city(name, tuple(others))
+                    if alt is not None and alt.country in others:
+                        p = replace(p, place=alt)
+            out.append(p)
+        return out
 
     def _after_descriptor(self, tokens: list[Token], j: int) -> int:
         """The token after a kind-of-place phrase at j ("city of", "border town of", "capital"), else j."""
@@ -1300,7 +1321,12 @@ class SentenceCoder:
                 if owner is not None:
                     if not spk:
                         continue
-                    if g.pronoun or _same_side(sources, spk):
+                    if not g.pronoun and all(a.role in self.armed_nonstate_roles for a in sources) and \
+                            not any(a.role in self.armed_nonstate_roles for a in spk):
+                        # "Police said gunmen killed 12 people": the armed group's own act, reported
+                        consumed.add(id(owner))
+                        speech_window[id(v)] = self._speech_window(tokens, owner, clause_of)
+                    elif g.pronoun or _same_side(sources, spk):
                         sources = spk
                         consumed.add(id(owner))
                         speech_window[id(v)] = self._speech_window(tokens, owner, clause_of)
