@@ -1323,8 +1323,8 @@ class SentenceCoder:
                         continue
                     if not g.pronoun and all(a.role in self.armed_nonstate_roles for a in sources) and \
                             not any(a.role in self.armed_nonstate_roles for a in spk):
-                        # "Police said gunmen killed 12 people": the armed group's own act, reported
-                        consumed.add(id(owner))
+                        # "Police said gunmen killed 12 people": the armed group's own act, reported; the
+                        # speaker's statement stays an event of its own (the act is not the speaker's)
                         speech_window[id(v)] = self._speech_window(tokens, owner, clause_of)
                     elif g.pronoun or _same_side(sources, spk):
                         sources = spk
