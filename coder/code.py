@@ -467,7 +467,8 @@ class SentenceCoder:
             if actor.kind == "capital" and start > 0 and tokens[start - 1].text in ("(", ","):
                 i = max(j, i + 1)   # "Kisumu (Nairobi)": a capital in an address is a place, not the government
                 continue
-            if prep and actor.kind == "capital":
+            if prep and actor.kind == "capital" and (prep in self.locative_preps or prep not in self.target_preps):
+                # "in Tehran", "from Moscow": the city; "ties with Tehran", "talks with Moscow": its government
                 actor = Actor(actor.country or "", actor.name, actor.country, None, "country")
             if j < n and tokens[j].text == "(":
                 close = next((k for k in range(j + 1, min(n, j + 7)) if tokens[k].text == ")"), None)
