@@ -272,6 +272,7 @@ class SentenceCoder:
         self.disapproving_code = cb.cues.get("disapproving_code")
         self.aside_openers = {k[0] for k in keys.get("aside_openers", set())}
         self.past_speech = {k[0] for k in keys.get("past_speech_verbs", set())}
+        self.relative_words = {k[0] for k in keys.get("relative_words", set())} or {"who", "which"}
         self.self_yield_roots = tuple(cb.cues.get("no_self_target_roots") or ())
         counterpart = cb.cues.get("counterpart") or {}
         self.counterpart_roots = tuple(counterpart.get("roots") or ())
@@ -1068,6 +1069,17 @@ class SentenceCoder:
             passed_cue = False
             while j >= 0:
                 tok = tokens[j]
+                if tok.norm == "," and j + 1 == v.start:
+                    # "The United States, which arms Baghdad and the Peshmerga, said": the subject stands
+                    # before the relative clause, not inside it
+                    k = j - 1
+                    while k > max(-1, j - 16) and tokens[k].norm != ",":
+                        k -= 1
+                    if k > 0 and tokens[k].norm == "," and tokens[k + 1].norm in self.relative_words and \
+                            (k - 1) in group_end and not group_end[k - 1].possessive and \
+                            group_end[k - 1].prep is None and self._resolve_group(group_end[k - 1]):
+                        result = (group_end[k - 1], False)
+                        break
                 if _in_spans(j, intent_spans) or _in_spans(j, refusal_spans):
                     passed_cue = True
                 g = group_end.get(j)
