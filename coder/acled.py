@@ -193,7 +193,10 @@ class AcledBook:
                                 "_with": [_words(c) for c in e.get("with_cues") or []],
                                 "_roles": set(e.get("source_roles") or ())}
                                for e in unc["entries"]]}
-            unc["first"] = {c[0] for e in unc["entries"] for c in e["_cues"]}
+            # the cheap test's keys: the longest word of each cue (a cue is there only if all its words are,
+            # and "was shot dead" is rarer as "dead" than as "was")
+            unc["first"] = {max((w for w in c if w != PLACE), key=len, default=c[0])
+                            for e in unc["entries"] for c in e["_cues"]}
         return cls(
             uncoded=unc,
             compounds={_words(c): c.replace(" ", "_") for c in rules.get("context_compounds") or []},

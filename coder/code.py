@@ -1335,9 +1335,10 @@ class SentenceCoder:
                     if not spk:
                         continue
                     if not g.pronoun and all(a.role in self.armed_nonstate_roles for a in sources) and \
-                            not any(a.role in self.armed_nonstate_roles for a in spk):
-                        # "Police said gunmen killed 12 people": the armed group's own act, reported; the
-                        # speaker's statement stays an event of its own (the act is not the speaker's)
+                            not any(a.role in self.armed_nonstate_roles for a in spk) and _same_side(sources, spk):
+                        # "Police said gunmen killed 12 people": the unnamed group takes the place's country, yet
+                        # it is not the speaker's side; its own act, reported (a named third party stays hearsay).
+                        # The speaker's statement stays an event of its own.
                         speech_window[id(v)] = self._speech_window(tokens, owner, clause_of)
                     elif g.pronoun or _same_side(sources, spk):
                         sources = spk
