@@ -262,8 +262,8 @@ class AcledBook:
             if a["_words"] and (_contains(words, a["_words"], present) or
                                 any(around[-len(p):] == p for p in a["_by_last"].get(last, ()))):
                 return int(a["inter"])   # the name, or a phrase ending in it: "Murle armed youth"
-            if a["_after"] and _contains(after, a["_after"]):
-                return int(a["inter"])
+            if a["_after"] and any(after[:len(p)] == p for p in a["_after"]):
+                return int(a["inter"])   # right after the name: "people protesting", not "troops shot people protesting"
             if role and role in (a.get("roles") or []):
                 return int(a["inter"])
             if a.get("bare_country") and not role and len(code) == 3:
