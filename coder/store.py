@@ -149,7 +149,9 @@ def write_sorted_outputs(con: duckdb.DuckDBPyConnection, csv_path: Path, parquet
             else:
                 con.execute(f"COPY (SELECT * FROM {src}) TO '{_sql_path(csv_path)}' (FORMAT csv, HEADER true, "
                             "DELIMITER ',', QUOTE '\"', ESCAPE '\"', NULLSTR '', DATEFORMAT '%Y-%m-%d')")
-            con.execute(f"COPY (SELECT * FROM {src}) TO '{_sql_path(parquet_path)}' (FORMAT parquet, COMPRESSION zstd)")
+            # row groups of about a range each (as the parts): a row group is held in memory until written
+            con.execute(f"COPY (SELECT * FROM {src}) TO '{_sql_path(parquet_path)}' "
+                        f"(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {max(batch_rows, 1024)})")
             n = con.execute(f"SELECT count(*) FROM {src}").fetchall()[0][0]
         finally:
             con.execute(f"SET preserve_insertion_order = {'true' if keep else 'false'}")
