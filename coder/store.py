@@ -139,8 +139,10 @@ def write_sorted_outputs(con: duckdb.DuckDBPyConnection, csv_path: Path, parquet
             write_parquet(pl.DataFrame(schema=polars_schema()), parquet_path)
             return 0
         src = "read_parquet([" + ", ".join(f"'{_sql_path(p)}'" for p in parts) + "])"
-        keep = con.execute("SELECT current_setting('preserve_insertion_order')").fetchall()[0][0]
+        keep, threads = con.execute("SELECT current_setting('preserve_insertion_order'), "
+                                    "current_setting('threads')").fetchall()[0]
         con.execute("SET preserve_insertion_order = true")   # the parts' order is the sort order
+        con.execute("SET threads = 1")   # one writer's buffers: the copies fit a small buffer pool (16 MB)
         try:
             doubles = [c for c, t in polars_schema().items() if t == pl.Float64]
             tiny = " OR ".join(f'("{c}" <> 0 AND abs("{c}") < 1e-4)' for c in doubles) or "false"
@@ -149,10 +151,13 @@ def write_sorted_outputs(con: duckdb.DuckDBPyConnection, csv_path: Path, parquet
             else:
                 con.execute(f"COPY (SELECT * FROM {src}) TO '{_sql_path(csv_path)}' (FORMAT csv, HEADER true, "
                             "DELIMITER ',', QUOTE '\"', ESCAPE '\"', NULLSTR '', DATEFORMAT '%Y-%m-%d')")
-            con.execute(f"COPY (SELECT * FROM {src}) TO '{_sql_path(parquet_path)}' (FORMAT parquet, COMPRESSION zstd)")
+            # row groups of about a range each (as the parts): a row group is held in memory until written
+            con.execute(f"COPY (SELECT * FROM {src}) TO '{_sql_path(parquet_path)}' "
+                        f"(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {max(batch_rows, 1024)})")
             n = con.execute(f"SELECT count(*) FROM {src}").fetchall()[0][0]
         finally:
             con.execute(f"SET preserve_insertion_order = {'true' if keep else 'false'}")
+            con.execute(f"SET threads = {int(threads)}")
     finally:
         shutil.rmtree(parts_dir, ignore_errors=True)
     return n
