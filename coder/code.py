@@ -1907,6 +1907,16 @@ class SentenceCoder:
         if g is None:
             return []
         actors = self._resolve_group(g)
+        if len(actors) == 1:
+            # "talks between Ali Shamkhani, secretary of Iran's security council, and Saudi adviser X": the
+            # second side after an apposition
+            later = sorted((h for h in group_start.values() if h.start > g.end and h.prep is None and not h.pronoun),
+                           key=lambda h: h.start)
+            for h in later:
+                if tokens[h.start - 1].norm == "and" and not any(w in verb_word for w in range(g.end, h.start)) \
+                        and h.start - g.end <= 14:
+                    actors = actors + [a for a in self._resolve_group(h) if a.code != actors[0].code]
+                    break
         if len(actors) < 2:
             return []
         evidence = " ".join(tokens[w].text for w in v.words)
