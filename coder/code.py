@@ -272,6 +272,7 @@ class SentenceCoder:
         self.disapproving_code = cb.cues.get("disapproving_code")
         self.aside_openers = {k[0] for k in keys.get("aside_openers", set())}
         self.past_speech = {k[0] for k in keys.get("past_speech_verbs", set())}
+        self.content_openers = keys.get("agreement_terms", set())
         self.relative_words = {k[0] for k in keys.get("relative_words", set())} or {"who", "which"}
         self.self_yield_roots = tuple(cb.cues.get("no_self_target_roots") or ())
         counterpart = cb.cues.get("counterpart") or {}
@@ -1359,6 +1360,11 @@ class SentenceCoder:
                     notes.append(f"{v.rule.rule_id}: negated and the pattern has no rejection code: no event")
                     continue
                 code = rejection
+            elif self.content_openers and (cue := self._intended(tokens, v, intent_spans, g)) and \
+                    find_cues(tokens[:5], self.content_openers) and find_cues(tokens[:5], self.content_openers)[0][0] <= 1:
+                # "Under the deal, both sides will withdraw their forces": the terms of an agreement, not acts
+                notes.append(f"{v.rule.rule_id}: a term of an agreement ('under the deal ... will'): not coded")
+                continue
             elif cue := (self._intended(tokens, v, intent_spans, g) or (
                     id(v) in purpose_of and self._intended(tokens, purpose_of[id(v)], intent_spans, g)) or (
                     self._coordinated_intent(tokens, g, coordinated_at.get(id(v)), intent_spans))):
