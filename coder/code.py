@@ -273,6 +273,7 @@ class SentenceCoder:
         self.aside_openers = {k[0] for k in keys.get("aside_openers", set())}
         self.past_speech = {k[0] for k in keys.get("past_speech_verbs", set())}
         self.content_openers = keys.get("agreement_terms", set())
+        self.self_meeting_roots = tuple(cb.cues.get("no_self_meeting_roots") or ())
         self.relative_words = {k[0] for k in keys.get("relative_words", set())} or {"who", "which"}
         self.self_yield_roots = tuple(cb.cues.get("no_self_target_roots") or ())
         counterpart = cb.cues.get("counterpart") or {}
@@ -1438,7 +1439,13 @@ class SentenceCoder:
             for src in sources:
                 # "Russia and Ukraine exchanged prisoners": each side acts on the other
                 others = [t for t in sources if t.code != src.code] if reciprocal else tgt_actors or []
-                for tgt in ([t for t in others if t.code != src.code] or [None]):
+                kept = [t for t in others if t.code != src.code]
+                if others and not kept and code.startswith(self.self_meeting_roots):
+                    # "the prime minister held an emergency meeting with ministers": a meeting within one
+                    # government is no event between actors
+                    notes.append(f"{v.rule.rule_id}: met only its own side: not coded")
+                    continue
+                for tgt in (kept or [None]):
                     events.append(Event(code, src, tgt, v.rule.rule_id, evidence, v.start, clause_of[v.start],
                                         src.name, tgt.name if tgt else "", speech_window.get(id(v))))
         for s in speech:

@@ -38,8 +38,8 @@ def _score(folder, cb):
 # on; the held-out set (a second coder's 30 articles, tests/data/gold_holdout) is the figure closest to
 # unseen text.
 GOLD_SETS = {
-    # the acceptance bounds for L2, date and location (L1 0.92 is not reached: 0.908)
-    "development": (GOLD, {"L2": 0.85, "L1": 0.89, "date": 0.95, "location": 0.90}),
+    # the acceptance bounds (#4): L2 0.85, L1 0.92, date 0.95, location 0.90
+    "development": (GOLD, {"L2": 0.85, "L1": 0.92, "date": 0.95, "location": 0.90}),
     # a second development set, written blind by another coder (Nov 2026); first score L2 0.300, L1 0.554
     "development-2": (DATA / "gold_dev2", {"L2": 0.32, "L1": 0.56, "date": 0.95, "location": 0.85}),
     "held-out": (DATA / "gold_holdout", {"L2": 0.56, "L1": 0.77, "date": 0.95, "location": 0.85}),
