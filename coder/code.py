@@ -274,7 +274,7 @@ class SentenceCoder:
         self.past_speech = {k[0] for k in keys.get("past_speech_verbs", set())}
         self.content_openers = keys.get("agreement_terms", set())
         self.self_meeting_roots = tuple(cb.cues.get("no_self_meeting_roots") or ())
-        self.relative_words = {k[0] for k in keys.get("relative_words", set())} or {"who", "which"}
+        self.relative_words = {k[0] for k in keys.get("relative_words", set())}
         self.self_yield_roots = tuple(cb.cues.get("no_self_target_roots") or ())
         counterpart = cb.cues.get("counterpart") or {}
         self.counterpart_roots = tuple(counterpart.get("roots") or ())
@@ -1053,7 +1053,7 @@ class SentenceCoder:
         verb_word = {w: v for v in verbs for w in v.words}
         active = [v for v in verbs if id(v) not in dropped]
 
-        speech_verbs = [v for v in active if v.rule.speech]
+        speech = [v for v in active if v.rule.speech]
         subj_memo: dict[int, tuple[Group | None, bool]] = {}
         purpose_of: dict[int, VerbMatch] = {}
         coordinated_at: dict[int, int] = {}   # verb -> the "and" joining it to a verb phrase with no pattern
@@ -1074,9 +1074,7 @@ class SentenceCoder:
                 if tok.norm == "," and j + 1 == v.start:
                     # "The United States, which arms Baghdad and the Peshmerga, said": the subject stands
                     # before the relative clause, not inside it
-                    k = j - 1
-                    while k > max(-1, j - 16) and tokens[k].norm != ",":
-                        k -= 1
+                    k = _comma_before(tokens, j)
                     if k > 0 and tokens[k].norm == "," and tokens[k + 1].norm in self.relative_words and \
                             (k - 1) in group_end and not group_end[k - 1].possessive and \
                             group_end[k - 1].prep is None and self._resolve_group(group_end[k - 1]):
@@ -1127,7 +1125,7 @@ class SentenceCoder:
                                 prev.end <= s0 and e0 <= j for s0, e0 in intent_spans) and any(
                                 group_start.get(k) and group_start[k].prep is None for k in range(prev.end, j)):
                         prev = None   # "said his government would restore ... and allow": not coordinated with "said"
-                    said = max((o for o in speech_verbs if o.end <= j), key=lambda o: o.end, default=None)
+                    said = max((o for o in speech if o.end <= j), key=lambda o: o.end, default=None)
                     if prev is not None and said is not None and not prev.rule.speech and said.end <= prev.start and \
                             tokens[v.start].norm.endswith("ed") and j + 1 == v.start and \
                             tokens[said.start].norm in self.past_speech and any(
@@ -1147,7 +1145,7 @@ class SentenceCoder:
                     coordinated_at.setdefault(id(v), j)
                     j -= 1
                     continue
-                if tok.norm in ("who", "which") and j >= 2 and tokens[j - 1].norm == "," and (j - 2) in group_end:
+                if tok.norm in self.relative_words and j >= 2 and tokens[j - 1].norm == "," and (j - 2) in group_end:
                     result = (group_end[j - 2], False)   # "Kuleba, who urged Berlin to ..."
                     break
                 if tok.norm in self.breaks or tok.norm in self.subordinators:
@@ -1171,9 +1169,7 @@ class SentenceCoder:
                         break
                     # a subject never lies beyond a comma, except in an apposition ("X, leader of Y, said",
                     # "X, meeting in Luanda, demanded")
-                    k = j - 1
-                    while k > max(-1, j - 16) and tokens[k].norm != ",":
-                        k -= 1
+                    k = _comma_before(tokens, j)
                     head = group_end.get(k - 1) if k > 0 and tokens[k].norm == "," else None
                     if head is not None and head.prep in self.locative_preps:
                         # "Britain's ambassador in Khartoum, Irfan Siddiq, said": the place qualifies the head
@@ -1182,7 +1178,7 @@ class SentenceCoder:
                                          for t in tokens[g.end:head.start])), None)
                     opener = tokens[k + 1] if k + 1 < n else None
                     if head is not None and not head.possessive and head.prep is None and opener is not None and (
-                            k + 1 in group_start or (k + 2) in group_start or opener.norm in ("who", "which") or
+                            k + 1 in group_start or (k + 2) in group_start or opener.norm in self.relative_words or
                             (k + 1 in verb_word and opener.norm.endswith("ing")) or
                             (opener.cap and opener.is_word and all(
                                 t.cap or not t.is_word or t.norm.split("-")[0] in self.name_particles
@@ -1202,7 +1198,6 @@ class SentenceCoder:
             return result
 
         # reported speech: which speech verb's complement holds each verb
-        speech = [v for v in active if v.rule.speech]
         speaker_of: dict[int, VerbMatch] = {}
         for v in active:
             if v.rule.speech:
@@ -1362,7 +1357,7 @@ class SentenceCoder:
                     continue
                 code = rejection
             elif self.content_openers and (cue := self._intended(tokens, v, intent_spans, g)) and \
-                    find_cues(tokens[:5], self.content_openers) and find_cues(tokens[:5], self.content_openers)[0][0] <= 1:
+                    any(s0 <= 1 for s0, _ in find_cues(tokens[:5], self.content_openers)):
                 # "Under the deal, both sides will withdraw their forces": the terms of an agreement, not acts
                 notes.append(f"{v.rule.rule_id}: a term of an agreement ('under the deal ... will'): not coded")
                 continue
@@ -1886,15 +1881,16 @@ class SentenceCoder:
             k += 1
         # the whole run of capitalised words must be the place: "arrested Laurent Gbagbo" names a man, not
         # the town of Saint-Laurent; "visited Bucha", "shelled Kharkiv Oblast" name places
-        for e in (k,):
-            name = " ".join(t.text for t in tokens[j:e])
-            prefer = tuple(c for c in (self.ctx.dateline_country,) if c)
-            place = lookup_city(name, prefer)
-            if place and place.country and (place.country in prefer or place.population >= 20000):
-                if not any(p.start == j for p in self._places):
-                    # "visited Bucha": the place acted on is where it happened
-                    self._places.append(PlaceMention(j, e, place, "object"))
-                return Actor(place.country, name, place.country, None, "place")
+        if k == j:
+            return None
+        name = " ".join(t.text for t in tokens[j:k])
+        prefer = tuple(c for c in (self.ctx.dateline_country,) if c)
+        place = lookup_city(name, prefer)
+        if place and place.country and (place.country in prefer or place.population >= 20000):
+            if not any(p.start == j for p in self._places):
+                # "visited Bucha": the place acted on is where it happened
+                self._places.append(PlaceMention(j, k, place, "object"))
+            return Actor(place.country, name, place.country, None, "place")
         return None
 
     def _nominal(self, tokens, v, group_start, verb_word, clause_of, notes) -> list[Event]:
@@ -1938,6 +1934,15 @@ class SentenceCoder:
 
 
 _MISSING = object()
+
+
+def _comma_before(tokens: list[Token], j: int) -> int:
+    """The position of the comma that opens the aside closed by the comma at j (within 15 tokens), else the
+    position where the search stopped (not a comma)."""
+    k = j - 1
+    while k > max(-1, j - 16) and tokens[k].norm != ",":
+        k -= 1
+    return k
 
 
 def _in_spans(k: int, spans: list[tuple[int, int]]) -> bool:
